@@ -1,0 +1,40 @@
+# llm-tf: everything a fresh machine needs is done by these targets.
+#   make demo   -> virtual environment + install + train/evaluate/generate on data/
+#   make test   -> virtual environment + install + default test run
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: venv demo test test-slow lint bench data clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m llm_tf.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check llm_tf chapters tests bench data
+
+bench: $(STAMP)
+	$(BIN)/python bench/lstm_throughput.py
+
+data: $(STAMP)
+	$(BIN)/python data/make_corpus.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,169 @@
+"""Language-modelling data: corpus -> token-id files -> ``tf.data`` batches (§5).
+
+The §5 listing leaves "X_train, y_train = ..." to the reader. Here:
+
+1. :func:`count_tokens` streams the corpus once to count tokens (for the vocabulary).
+2. :func:`encode_corpus` streams it again, appends ``<eos>`` to every line, and
+   writes the ids as raw little-endian int32 to ``train.ids`` and ``val.ids``.
+   The split is deterministic: the id stream is cut into blocks of
+   ``8 * (seq_len + 1)`` tokens and every k-th block (k = round(1 / val_fraction))
+   goes to validation. Memory stays flat whatever the corpus size.
+3. :func:`lm_dataset` reads an ids file with ``tf.data.FixedLengthRecordDataset``
+   in windows of ``seq_len + 1`` tokens and yields ``(x, y) = (w[:-1], w[1:])``:
+   next-token targets as integer ids (sparse), shuffled, batched, prefetched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from llm_tf.corpus import corpus_files, iter_lines
+from llm_tf.errors import UserInputError
+from llm_tf.tokenizers import Tokenizer
+from llm_tf.vocab import EOS_ID, UNK_ID, Vocabulary
+
+ID_DTYPE = np.dtype("<i4")
+
+
+def count_tokens(corpus: str | os.PathLike, tokenizer: Tokenizer) -> Counter:
+    """Token counts over the whole corpus (one streamed pass). Raises on an empty corpus."""
+    counts: Counter = Counter()
+    files = corpus_files(corpus)
+    for line in iter_lines(corpus, files):
+        counts.update(tokenizer.tokenize(line))
+    if not counts:
+        raise UserInputError(f"corpus {str(corpus)!r} is empty (no text to train on)")
+    return counts
+
+
+@dataclass
+class EncodeStats:
+    """What :func:`encode_corpus` wrote."""
+
+    train_tokens: int
+    val_tokens: int
+    unk_tokens: int  # tokens mapped to <unk> (out of vocabulary), <eos> excluded
+    text_tokens: int  # tokens in the text, <eos> excluded
+
+    @property
+    def oov_rate(self) -> float:
+        return self.unk_tokens / max(1, self.text_tokens)
+
+
+def iter_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Vocabulary):
+    """Yield one int32 array of ids per line, each ending in ``<eos>``."""
+    index, files = vocab.index, corpus_files(corpus)
+    for line in iter_lines(corpus, files):
+        toks = tokenizer.tokenize(line)
+        ids = np.fromiter((index.get(t, UNK_ID) for t in toks), dtype=ID_DTYPE, count=len(toks))
+        yield np.append(ids, np.int32(EOS_ID)).astype(ID_DTYPE)
+
+
+def encode_corpus(
+    corpus: str | os.PathLike,
+    tokenizer: Tokenizer,
+    vocab: Vocabulary,
+    train_path: str | os.PathLike,
+    val_path: str | os.PathLike | None = None,
+    seq_len: int = 32,
+    val_fraction: float = 0.1,
+) -> EncodeStats:
+    """Stream the corpus into id files (see the module docstring for the split)."""
+    if val_path is not None and not 0.0 < val_fraction < 1.0:
+        raise UserInputError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    block = 8 * (seq_len + 1)
+    every = max(2, round(1 / val_fraction)) if val_path is not None else 0
+    stats = EncodeStats(0, 0, 0, 0)
+    pos = 0  # position in the whole stream
+    with open(train_path, "wb") as ftrain, (
+        open(val_path, "wb") if val_path is not None else open(os.devnull, "wb")
+    ) as fval:
+        for ids in iter_ids(corpus, tokenizer, vocab):
+            stats.text_tokens += len(ids) - 1
+            stats.unk_tokens += int(np.count_nonzero(ids == UNK_ID))
+            start = 0
+            while start < len(ids):  # a line may straddle a block boundary
+                blk, off = divmod(pos, block)
+                take = min(len(ids) - start, block - off)
+                part = ids[start : start + take]
+                if every and blk % every == every - 1:
+                    fval.write(part.tobytes())
+                    stats.val_tokens += take
+                else:
+                    ftrain.write(part.tobytes())
+                    stats.train_tokens += take
+                start += take
+                pos += take
+    if stats.text_tokens == 0:
+        raise UserInputError(f"corpus {str(corpus)!r} is empty (no text to train on)")
+    return stats
+
+
+def encode_text_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Vocabulary):
+    """The whole corpus as one id array, with OOV statistics (for evaluation-size data)."""
+    chunks = list(iter_ids(corpus, tokenizer, vocab))
+    if not chunks:
+        raise UserInputError(f"corpus {str(corpus)!r} is empty")
+    ids = np.concatenate(chunks)
+    text = len(ids) - len(chunks)
+    unk = int(np.count_nonzero(ids == UNK_ID))
+    return ids, EncodeStats(len(ids), 0, unk, text)
+
+
+def read_ids(path: str | os.PathLike) -> np.ndarray:
+    """Load an ids file written by :func:`encode_corpus` (memory-mapped)."""
+    if os.path.getsize(path) == 0:
+        return np.zeros((0,), ID_DTYPE)
+    return np.memmap(path, dtype=ID_DTYPE, mode="r")
+
+
+def num_windows(path: str | os.PathLike, seq_len: int) -> int:
+    return os.path.getsize(path) // (ID_DTYPE.itemsize * (seq_len + 1))
+
+
+def lm_dataset(
+    path: str | os.PathLike,
+    seq_len: int,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: int | None = None,
+    drop_remainder: bool = True,
+    shuffle_buffer: int = 10_000,
+):
+    """``tf.data`` pipeline of ``(x, y)`` int32 batches of shape ``(batch, seq_len)``.
+
+    ``y`` is ``x`` shifted by one token (sparse next-token targets). With
+    ``drop_remainder`` every batch has the same shape (one compiled graph).
+    """
+    import tensorflow as tf
+
+    if seq_len < 1 or batch_size < 1:
+        raise UserInputError(f"seq_len and batch_size must be >= 1, got {seq_len}, {batch_size}")
+    n = num_windows(path, seq_len)
+    steps = n // batch_size if drop_remainder else -(-n // batch_size)
+    if steps == 0:
+        raise UserInputError(
+            f"{Path(path).name} has {n} windows of {seq_len + 1} tokens, fewer than the batch "
+            f"size {batch_size}: use a larger corpus or lower --batch-size / --seq-len"
+        )
+    record = ID_DTYPE.itemsize * (seq_len + 1)
+    tail = os.path.getsize(path) % record  # the last partial window is left out
+    ds = tf.data.FixedLengthRecordDataset(
+        str(path), record_bytes=record, footer_bytes=tail, buffer_size=1 << 20
+    )
+    if shuffle:
+        ds = ds.shuffle(min(shuffle_buffer, n), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+
+    def split(raw):
+        w = tf.io.decode_raw(raw, tf.int32, little_endian=True)  # (B, T+1)
+        return w[:, :-1], w[:, 1:]
+
+    ds = ds.map(split, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
+    return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,271 @@
+"""Training, resuming and fine-tuning the §5 LSTM language model.
+
+:func:`train` builds the vocabulary, encodes the corpus into the run folder, and
+fits the model with Keras progress bars, validation perplexity each epoch and
+TensorBoard logs. After every epoch the model and optimizer are saved atomically
+(``checkpoint.keras`` then ``state.json``), so a run that is interrupted, by Ctrl-C
+or by the process being killed, continues from its last completed epoch with
+``resume=True``. :func:`finetune` continues a trained model on a new corpus with
+the original vocabulary.
+
+With several GPUs the model is built under ``tf.distribute.MirroredStrategy``;
+otherwise the default strategy (one CPU or GPU) is used.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from llm_tf import lm_data
+from llm_tf import run as rd
+from llm_tf.corpus import sample_text
+from llm_tf.errors import UserInputError
+from llm_tf.run import RunDir, RunInfo, TrainConfig
+from llm_tf.tokenizers import get_tokenizer
+from llm_tf.vocab import Vocabulary
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def distribution_strategy():
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+class EpochCheckpoint:
+    """Keras callback factory: save model + optimizer and history after each epoch."""
+
+    @staticmethod
+    def make(run: RunDir, history: dict):
+        import keras
+
+        class _Callback(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                for k, v in (logs or {}).items():
+                    history.setdefault(k, []).append(float(v))
+                tmp = run / (rd.CHECKPOINT + ".tmp.keras")
+                self.model.save(tmp)
+                os.replace(tmp, run / rd.CHECKPOINT)
+                rd.write_json_atomic(run / rd.STATE, {"epoch": epoch + 1, "history": history})
+
+        return _Callback()
+
+
+def plot_history(history: dict, path: Path, title: str = "") -> None:
+    """Training curve: loss and perplexity per epoch, train and validation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, key in zip(axes, ("loss", "perplexity"), strict=True):
+        for prefix, style in (("", "-o"), ("val_", "-s")):
+            ys = history.get(prefix + key, [])
+            if ys:
+                ax.plot(range(1, len(ys) + 1), ys, style, label=(prefix or "train_") + key)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    axes[1].set_yscale("log")
+    fig.suptitle(title or "training curve")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _datasets(run: RunDir, cfg: TrainConfig):
+    train = lm_data.lm_dataset(run / rd.TRAIN_IDS, cfg.seq_len, cfg.batch_size, seed=cfg.seed)
+    n_val = lm_data.num_windows(run / rd.VAL_IDS, cfg.seq_len)
+    if n_val == 0:
+        raise UserInputError(
+            f"the validation split of {cfg.corpus!r} is shorter than one window of "
+            f"{cfg.seq_len + 1} tokens: use a larger corpus or a smaller --seq-len"
+        )
+    val = lm_data.lm_dataset(
+        run / rd.VAL_IDS, cfg.seq_len, min(cfg.batch_size, n_val), shuffle=False,
+        drop_remainder=False,
+    )
+    return train, val
+
+
+def evaluate_perplexity(model, dataset) -> float:
+    """Perplexity of ``model`` on a ``(x, y)`` dataset: exp(mean cross-entropy)."""
+    loss = model.evaluate(dataset, verbose=0, return_dict=True)["loss"]
+    return math.exp(min(loss, 50.0))
+
+
+def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict,
+         verbose: int | str = "auto") -> dict:
+    import keras
+
+    from llm_tf.lstm_lm import PerplexityLogger
+
+    train_ds, val_ds = _datasets(run, cfg)
+    callbacks = [
+        PerplexityLogger(),
+        keras.callbacks.TensorBoard(log_dir=str(run / rd.LOGS), write_graph=False),
+        EpochCheckpoint.make(run, history),
+    ]
+    if initial_epoch < cfg.epochs:
+        model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs,
+                  initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose,
+                  shuffle=False)  # the tf.data pipeline shuffles
+    tmp = run / (rd.MODEL + ".tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, run / rd.MODEL)
+    plot_history(history, run / rd.CURVE, title=f"§5 LSTM LM: {Path(cfg.corpus).name}")
+    return history
+
+
+def _prepare(run: RunDir, cfg: TrainConfig, vocab: Vocabulary | None, tokenizer=None) -> RunInfo:
+    """Tokenizer, vocabulary and encoded corpus, written into the run folder."""
+    if tokenizer is None:
+        tokenizer = get_tokenizer(cfg.tokenizer, cfg.lower, sample_text(cfg.corpus))
+    if vocab is None:
+        _log(f"counting tokens in {cfg.corpus} ({tokenizer.kind} tokenizer)...")
+        counts = lm_data.count_tokens(cfg.corpus, tokenizer)
+        vocab = Vocabulary.from_counts(counts, cfg.min_count, cfg.vocab_size)
+    vocab.save(run / rd.VOCAB)
+    _log(f"encoding {cfg.corpus} with a vocabulary of {len(vocab):,} tokens...")
+    stats = lm_data.encode_corpus(cfg.corpus, tokenizer, vocab, run / rd.TRAIN_IDS,
+                                  run / rd.VAL_IDS, cfg.seq_len, cfg.val_fraction)
+    data = {"train_tokens": stats.train_tokens, "val_tokens": stats.val_tokens,
+            "oov_rate": stats.oov_rate}
+    _log(f"train tokens {stats.train_tokens:,}, validation tokens {stats.val_tokens:,}, "
+         f"out-of-vocabulary rate {stats.oov_rate:.2%}")
+    info = RunInfo(config=cfg, tokenizer=tokenizer, vocab_size=len(vocab), data=data)
+    run.write_info(info)
+    return info
+
+
+def _new_model(cfg: TrainConfig, vocab_size: int):
+    import keras
+
+    from llm_tf.lstm_lm import build_lstm_lm, compile_lstm_lm
+
+    keras.utils.set_random_seed(cfg.seed)
+    with distribution_strategy().scope():
+        if is_listing_lstm(cfg):
+            model = build_lstm_lm(vocab_size, cfg.embedding_dim, cfg.units)
+        else:  # §3.2's RNN / stacked LSTM / Transformer language models
+            from llm_tf.architectures import build_lm
+
+            model = build_lm(cfg, vocab_size)
+        compile_lstm_lm(model, cfg.learning_rate, jit_compile=cfg.jit_compile)
+    return model
+
+
+def is_listing_lstm(cfg: TrainConfig) -> bool:
+    """True when ``cfg`` asks for exactly the §5 listing's model."""
+    return (cfg.arch == "lstm" and cfg.layers == 1 and cfg.dropout == 0.0
+            and not cfg.tie_embeddings)
+
+
+def _check_out(out: RunDir, resume: bool) -> None:
+    if out.path.exists() and not out.path.is_dir():
+        raise UserInputError(f"--out {str(out.path)!r} exists and is not a folder")
+    if out.exists() and not resume:
+        raise UserInputError(
+            f"{str(out.path)!r} already holds a run: pass --resume to continue it, "
+            f"or choose another --out"
+        )
+    if resume and out.path.exists() and not out.exists() and any(out.path.iterdir()):
+        raise UserInputError(f"--resume: {str(out.path)!r} is not an llm-tf run folder")
+
+
+def _resume(out: RunDir, epochs: int | None, verbose) -> tuple:
+    info = out.info()
+    cfg = info.config if epochs is None else replace(info.config, epochs=epochs)
+    cfg.check()
+    if cfg != info.config:
+        info.config = cfg
+        out.write_info(info)
+    state = out.state()
+    done = int(state.get("epoch", 0))
+    if done and (out / rd.CHECKPOINT).is_file():
+        import keras
+
+        _log(f"resuming {out.path} after epoch {done} of {cfg.epochs}")
+        keras.utils.set_random_seed(cfg.seed + done)
+        model = keras.saving.load_model(out / rd.CHECKPOINT)
+    else:
+        _log(f"resuming {out.path} from the start (no completed epoch was saved)")
+        done, state = 0, {"epoch": 0, "history": {}}
+        model = _new_model(cfg, info.vocab_size)
+    if done >= cfg.epochs:
+        _log(f"{out.path} has already trained {done} epochs; pass --epochs N (> {done}) "
+             "to train longer")
+    return model, cfg, done, state.get("history", {})
+
+
+def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
+          resume_epochs: int | None = None, verbose: int | str = "auto"):
+    """Train the §5 model on ``cfg.corpus`` into run folder ``out``; returns (model, history).
+
+    With ``resume=True`` an existing run continues from its last completed epoch
+    with its saved configuration (``resume_epochs`` may change the epoch target);
+    a missing run folder starts fresh from ``cfg``.
+    """
+    out = RunDir(out)
+    _check_out(out, resume)
+    if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
+        model, cfg2, done, history = _resume(out, resume_epochs, verbose)
+        return model, _fit(out, model, cfg2, done, history, verbose)
+    cfg.check()
+    from llm_tf.corpus import corpus_files
+
+    corpus_files(cfg.corpus)  # fail fast on a bad path before creating anything
+    out.path.mkdir(parents=True, exist_ok=True)
+    info = _prepare(out, cfg, vocab=None)
+    model = _new_model(cfg, info.vocab_size)
+    return model, _fit(out, model, cfg, 0, {}, verbose)
+
+
+def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
+             epochs: int | None = 3, resume: bool = False, learning_rate: float | None = None,
+             verbose: int | str = "auto"):
+    """Continue a trained model on a new corpus, keeping its vocabulary and tokenizer.
+
+    Returns (model, history, oov_rate of the new corpus under the old vocabulary).
+    """
+    src_run, out_run = RunDir(src).require(), RunDir(out)
+    if src_run.path.resolve() == out_run.path.resolve():
+        raise UserInputError("--out must differ from --from (the original run is kept)")
+    _check_out(out_run, resume)
+    if resume and out_run.exists() and (out_run / rd.TRAIN_IDS).is_file():
+        model, cfg, done, history = _resume(out_run, epochs, verbose)
+        return model, _fit(out_run, model, cfg, done, history, verbose), out_run.info().data.get(
+            "oov_rate", 0.0)
+    info = src_run.info()
+    changes = {"corpus": str(corpus), "epochs": epochs or 3, "finetuned_from": str(src_run.path)}
+    if learning_rate is not None:
+        changes["learning_rate"] = learning_rate
+    cfg = replace(info.config, **changes)
+    cfg.check()
+    from llm_tf.corpus import corpus_files
+
+    corpus_files(corpus)
+    out_run.path.mkdir(parents=True, exist_ok=True)
+    new_info = _prepare(out_run, cfg, vocab=src_run.vocab(), tokenizer=info.tokenizer)
+    model = src_run.load_model(compile=True)
+    if learning_rate is not None:
+        model.optimizer.learning_rate.assign(learning_rate)
+    shutil.copyfile(src_run / rd.CONFIG, out_run / "source_config.json")
+    _log(f"fine-tuning {src_run.path} on {corpus}: out-of-vocabulary rate "
+         f"{new_info.data['oov_rate']:.2%} under the original vocabulary")
+    history = _fit(out_run, model, cfg, 0, {}, verbose)
+    return model, history, new_info.data["oov_rate"]
+
