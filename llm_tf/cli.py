@@ -117,8 +117,9 @@ def _cmd_train(args) -> int:
 
 def _report(out, history: dict) -> None:
     if history.get("val_perplexity"):
-        print(f"validation perplexity: {history['val_perplexity'][-1]:.2f} "
-              f"after {len(history['val_perplexity'])} epochs")
+        before = history.get("initial_val_perplexity", [float("nan")])[0]
+        print(f"validation perplexity: {before:.2f} before training, "
+              f"{history['val_perplexity'][-1]:.2f} after {len(history['val_perplexity'])} epochs")
     print(f"saved the run in {out}")
 
 

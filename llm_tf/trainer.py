@@ -14,6 +14,7 @@ otherwise the default strategy (one CPU or GPU) is used.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -31,7 +32,8 @@ from llm_tf.vocab import Vocabulary
 
 
 def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    """Progress goes to stdout, beside Keras's progress bars; stderr is for errors."""
+    print(msg, file=sys.stdout, flush=True)
 
 
 def distribution_strategy():
@@ -119,6 +121,11 @@ def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict
         keras.callbacks.TensorBoard(log_dir=str(run / rd.LOGS), write_graph=False),
         EpochCheckpoint.make(run, history),
     ]
+    if initial_epoch == 0 and "initial_val_perplexity" not in history:
+        model.summary(print_fn=lambda line, **kw: _log(line))
+        ppl = evaluate_perplexity(model, val_ds)
+        history["initial_val_perplexity"] = [ppl]
+        _log(f"validation perplexity before training: {ppl:.2f}")
     if initial_epoch < cfg.epochs:
         model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs,
                   initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose,
@@ -172,6 +179,19 @@ def is_listing_lstm(cfg: TrainConfig) -> bool:
     """True when ``cfg`` asks for exactly the §5 listing's model."""
     return (cfg.arch == "lstm" and cfg.layers == 1 and cfg.dropout == 0.0
             and not cfg.tie_embeddings)
+
+
+@contextlib.contextmanager
+def _new_folder(path: Path):
+    """Create ``path``; if preparing the run fails, remove what was created."""
+    created = not path.exists()
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        if created:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def _check_out(out: RunDir, resume: bool) -> None:
@@ -228,8 +248,8 @@ def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
     from llm_tf.corpus import corpus_files
 
     corpus_files(cfg.corpus)  # fail fast on a bad path before creating anything
-    out.path.mkdir(parents=True, exist_ok=True)
-    info = _prepare(out, cfg, vocab=None)
+    with _new_folder(out.path):
+        info = _prepare(out, cfg, vocab=None)
     model = _new_model(cfg, info.vocab_size)
     return model, _fit(out, model, cfg, 0, {}, verbose)
 
@@ -258,8 +278,8 @@ def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
     from llm_tf.corpus import corpus_files
 
     corpus_files(corpus)
-    out_run.path.mkdir(parents=True, exist_ok=True)
-    new_info = _prepare(out_run, cfg, vocab=src_run.vocab(), tokenizer=info.tokenizer)
+    with _new_folder(out_run.path):
+        new_info = _prepare(out_run, cfg, vocab=src_run.vocab(), tokenizer=info.tokenizer)
     model = src_run.load_model(compile=True)
     if learning_rate is not None:
         model.optimizer.learning_rate.assign(learning_rate)

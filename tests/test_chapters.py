@@ -1,0 +1,25 @@
+"""Every chapter script runs with --quick (so the examples never rot)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+CHAPTERS = sorted((ROOT / "chapters").glob("ch*.py"))
+
+
+@pytest.mark.parametrize("script", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_runs_quick(script, tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--seed", "0"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_every_chapter_is_literate():
+    for script in CHAPTERS:
+        text = script.read_text(encoding="utf-8")
+        assert text.startswith('"""§'), f"{script.name}: header docstring must name its section"
+        assert "--quick" in text and "def main(" in text, script.name
