@@ -24,7 +24,7 @@ def test_encode_round_trip_and_split(tmp_path):
     assert st.train_tokens + st.val_tokens == 200 * 4  # three words + <eos> per line
     assert 0.15 < st.val_tokens / 800 < 0.25
     # blocks of 8 * (seq_len + 1) = 40 tokens; every 5th block is validation
-    full = np.concatenate([np.asarray(vocab.encode(["w%d" % (i % 7), "w%d" % (i % 3), "end"],
+    full = np.concatenate([np.asarray(vocab.encode([f"w{i % 7}", f"w{i % 3}", "end"],
                                                    add_eos=True)) for i in range(200)])
     blocks = full.reshape(-1, 40)
     np.testing.assert_array_equal(val, blocks[4::5].reshape(-1))
