@@ -92,6 +92,8 @@ def _add_train_args(p: argparse.ArgumentParser) -> None:
                    help=f"share held out for validation (default: {d.val_fraction})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default: {d.seed})")
     p.add_argument("--no-xla", action="store_true", help="do not XLA-compile the train step")
+    p.add_argument("--vocab", default=None,
+                   help="use this vocab.json (e.g. another run's) instead of building one")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run in --out from its last completed epoch")
 
@@ -107,10 +109,15 @@ def _cmd_train(args) -> int:
         val_fraction=args.val_fraction, seed=args.seed, jit_compile=not args.no_xla,
     )
     cfg.check()
+    vocab = None
+    if args.vocab:
+        from llm_tf.vocab import Vocabulary
+
+        vocab = Vocabulary.load(args.vocab)
     quiet_tensorflow_import()
     from llm_tf.trainer import train
 
-    _, history = train(cfg, args.out, resume=args.resume, resume_epochs=args.epochs)
+    _, history = train(cfg, args.out, resume=args.resume, resume_epochs=args.epochs, vocab=vocab)
     _report(args.out, history)
     return 0
 

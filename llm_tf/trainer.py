@@ -110,7 +110,7 @@ def evaluate_perplexity(model, dataset) -> float:
 
 
 def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict,
-         verbose: int | str = "auto") -> dict:
+         verbose: int | str = "auto", extra_callbacks: list | None = None) -> dict:
     import keras
 
     from llm_tf.lstm_lm import PerplexityLogger
@@ -120,6 +120,7 @@ def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict
         PerplexityLogger(),
         keras.callbacks.TensorBoard(log_dir=str(run / rd.LOGS), write_graph=False),
         EpochCheckpoint.make(run, history),
+        *(extra_callbacks or []),
     ]
     if initial_epoch == 0 and "initial_val_perplexity" not in history:
         model.summary(print_fn=lambda line, **kw: _log(line))
@@ -232,26 +233,29 @@ def _resume(out: RunDir, epochs: int | None, verbose) -> tuple:
 
 
 def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
-          resume_epochs: int | None = None, verbose: int | str = "auto"):
+          resume_epochs: int | None = None, verbose: int | str = "auto",
+          callbacks: list | None = None, vocab: Vocabulary | None = None):
     """Train the §5 model on ``cfg.corpus`` into run folder ``out``; returns (model, history).
 
     With ``resume=True`` an existing run continues from its last completed epoch
     with its saved configuration (``resume_epochs`` may change the epoch target);
-    a missing run folder starts fresh from ``cfg``.
+    a missing run folder starts fresh from ``cfg``. ``callbacks`` are extra Keras
+    callbacks passed to ``fit`` after the built-in ones. ``vocab`` uses a given
+    vocabulary instead of building one from the corpus (to share it across runs).
     """
     out = RunDir(out)
     _check_out(out, resume)
     if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
         model, cfg2, done, history = _resume(out, resume_epochs, verbose)
-        return model, _fit(out, model, cfg2, done, history, verbose)
+        return model, _fit(out, model, cfg2, done, history, verbose, callbacks)
     cfg.check()
     from llm_tf.corpus import corpus_files
 
     corpus_files(cfg.corpus)  # fail fast on a bad path before creating anything
     with _new_folder(out.path):
-        info = _prepare(out, cfg, vocab=None)
+        info = _prepare(out, cfg, vocab=vocab)
     model = _new_model(cfg, info.vocab_size)
-    return model, _fit(out, model, cfg, 0, {}, verbose)
+    return model, _fit(out, model, cfg, 0, {}, verbose, callbacks)
 
 
 def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,

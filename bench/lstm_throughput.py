@@ -1,0 +1,244 @@
+"""§5 LSTM LM training throughput: the article's listing as printed vs ``llm-tf train``.
+
+Same text, same model (Embedding(10000, 256) -> LSTM(128) -> Dense(10000, softmax)):
+
+(a) the listing as printed: numpy ``X_train`` and one-hot ``y_train`` (N x T x V
+    float32), ``loss='categorical_crossentropy'``, ``metrics=['accuracy']``,
+    ``model.fit(X_train, y_train, batch_size=32)``.
+(b) ``llm_tf.trainer.train`` (what ``llm-tf train`` runs): streamed id files,
+    ``tf.data``, sparse targets, XLA-compiled step, ``--batch-size`` as given.
+
+Each measurement runs in its own process, so peak RSS (``ru_maxrss``) is its own.
+Tokens/s is measured over steady-state steps (after ``--warmup`` steps). The
+matmul peak is measured in the same run (best float32 GFLOP/s over a few shapes,
+XLA and oneDNN), and (b)'s model FLOP utilisation is its tokens/s times the
+matmul FLOPs per token (forward + backward) over that peak. Finally (b) is run on
+a corpus 10x larger to show its memory stays flat.
+
+    python bench/lstm_throughput.py                 # PTB from ../shared/data, 3 repeats
+    python bench/lstm_throughput.py --quick         # small and fast, for a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PTB = ROOT.parent / "shared" / "data" / "ptb" / "ptb.train.txt.gz"
+V, E, U = 10_000, 256, 128
+
+
+def write_corpus(path: Path, n_tokens: int) -> Path:
+    """Write the first ``n_tokens`` (one <eos> per line counted) of PTB, or of data/ repeated."""
+    src = PTB if PTB.exists() else ROOT / "data" / "corpus.en.txt"
+    n = 0
+    with open(path, "w", encoding="utf-8") as out:
+        while n < n_tokens:
+            with (gzip.open(src, "rt", encoding="utf-8") if src.suffix == ".gz"
+                  else open(src, encoding="utf-8")) as f:
+                for line in f:
+                    out.write(line.strip() + "\n")
+                    n += len(line.split()) + 1
+                    if n >= n_tokens:
+                        break
+    return path
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_timer(warmup: int, steps: int, tokens_per_step: int):
+    import keras
+
+    class Timer(keras.callbacks.Callback):
+        times: list = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.times.append(time.perf_counter())
+            if len(self.times) >= warmup + steps:
+                self.model.stop_training = True
+
+        def tokens_per_s(self):
+            t = self.times[warmup - 1 :]
+            return (len(t) - 1) * tokens_per_step / (t[-1] - t[0])
+
+    return Timer()
+
+
+# ---- workers (each in its own process)
+def worker_listing(args) -> dict:
+    import keras
+    import numpy as np
+    from keras.layers import LSTM, Dense, Embedding
+    from keras.models import Model
+
+    from llm_tf.vocab import Vocabulary
+
+    with open(args.corpus, encoding="utf-8") as f:
+        words = [w for line in f for w in line.split() + ["<eos>"]]
+    vocab = Vocabulary.load(args.vocab)
+    ids = np.array(vocab.encode(words), np.int32)
+    n = len(ids) // (args.seq_len + 1)
+    windows = ids[: n * (args.seq_len + 1)].reshape(n, args.seq_len + 1)
+    X_train = windows[:, :-1]
+    y_train = np.eye(V, dtype=np.float32)[windows[:, 1:]]  # one-hot: N x T x V floats
+    keras.utils.set_random_seed(0)
+    input_sequence = keras.layers.Input(shape=(None,), dtype="int32")
+    embedded_sequence = Embedding(V, E)(input_sequence)
+    lstm_output, state_h, state_c = LSTM(U, return_sequences=True, return_state=True)(
+        embedded_sequence)
+    encoded_sequence = Dense(V, activation="softmax")(lstm_output)
+    model = Model(inputs=input_sequence, outputs=encoded_sequence)
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    timer = make_timer(args.warmup, args.steps, 32 * args.seq_len)
+    model.fit(X_train, y_train, batch_size=32, epochs=1, verbose=0, callbacks=[timer])
+    return {"tokens_per_s": timer.tokens_per_s(), "peak_rss_mb": peak_rss_mb(),
+            "y_train_mb": y_train.nbytes / 2**20, "corpus_tokens": len(ids)}
+
+
+def worker_llmtf(args) -> dict:
+    from llm_tf.run import TrainConfig
+    from llm_tf.trainer import train
+    from llm_tf.vocab import Vocabulary
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = TrainConfig(corpus=args.corpus, tokenizer="space", vocab_size=V, seq_len=args.seq_len,
+                          batch_size=args.batch_size, epochs=1, embedding_dim=E, units=U,
+                          jit_compile=not args.no_xla)
+        timer = make_timer(args.warmup, args.steps, args.batch_size * args.seq_len)
+        import io
+        from contextlib import redirect_stdout
+
+        with redirect_stdout(io.StringIO()):
+            train(cfg, Path(tmp) / "run", verbose=0, callbacks=[timer],
+                  vocab=Vocabulary.load(args.vocab))
+    return {"tokens_per_s": timer.tokens_per_s(), "peak_rss_mb": peak_rss_mb()}
+
+
+def worker_matmul(args) -> dict:
+    import tensorflow as tf
+
+    best = 0.0
+    for m, k, n in [(2048, 2048, 2048), (4096, 4096, 4096), (4096, 10000, 128), (4096, 128, 10000)]:
+        a, b = tf.random.normal((m, k)), tf.random.normal((k, n))
+        for jit in (False, True):
+            f = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)), jit_compile=jit)
+            f(a, b).numpy()
+            for _ in range(5):
+                t = time.perf_counter()
+                f(a, b).numpy()
+                best = max(best, 2 * m * k * n / (time.perf_counter() - t) / 1e9)
+    return {"matmul_gflops": best}
+
+
+WORKERS = {"listing": worker_listing, "llmtf": worker_llmtf, "matmul": worker_matmul}
+
+
+def spawn(kind: str, args, **over) -> dict:
+    argv = [sys.executable, __file__, "--worker", kind]
+    for key, value in {**vars(args), **over}.items():
+        if key in ("worker", "quick", "repeats", "json_out", "tokens") or value is None or value is False:
+            continue
+        argv += [f"--{key.replace('_', '-')}"] + ([] if value is True else [str(value)])
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"worker {kind} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    from llm_tf.cli import quiet_tensorflow_import
+
+    quiet_tensorflow_import()
+    from llm_tf.lstm_lm import lstm_lm_flops_per_token
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tokens", type=int, default=90_000, help="corpus tokens for (a) and (b)")
+    p.add_argument("--seq-len", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=128, help="(b)'s --batch-size")
+    p.add_argument("--steps", type=int, default=30, help="timed steps per measurement")
+    p.add_argument("--warmup", type=int, default=5, help="untimed steps first")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--no-xla", action="store_true", help="(b) without XLA")
+    p.add_argument("--quick", action="store_true", help="tiny sizes, one repeat")
+    p.add_argument("--json-out", type=Path, default=None, help="also write the figures as JSON")
+    p.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    p.add_argument("--corpus", help=argparse.SUPPRESS)
+    p.add_argument("--vocab", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](args)))
+        return 0
+    if args.quick:
+        args.tokens, args.steps, args.repeats, args.warmup = 20_000, 5, 1, 2
+    print(f"corpus: {'PTB train' if PTB.exists() else 'data/corpus.en.txt'}, first "
+          f"{args.tokens:,} tokens; V={V:,}, E={E}, U={U}, T={args.seq_len}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    runs = {"a": [], "b": [], "b10": [], "peak": []}
+    tmp = tempfile.TemporaryDirectory()
+    small = str(write_corpus(Path(tmp.name) / "small.txt", args.tokens))
+    large = write_corpus(Path(tmp.name) / "large.txt", args.tokens * 10)
+    # one vocabulary of V = 10,000 for every run, so (a) and (b) train the same model
+    from llm_tf.lm_data import count_tokens
+    from llm_tf.tokenizers import Tokenizer
+    from llm_tf.vocab import Vocabulary
+
+    vocab = Vocabulary.from_counts(count_tokens(PTB if PTB.exists() else large, Tokenizer("space")),
+                                   max_size=V)
+    vocab.tokens += [f"<extra{i}>" for i in range(V - len(vocab))]  # pad a small corpus to V
+    vocab = Vocabulary(vocab.tokens)
+    vocab.save(Path(tmp.name) / "vocab.json")
+    args.vocab, large = str(Path(tmp.name) / "vocab.json"), str(large)
+    for r in range(args.repeats):
+        runs["peak"].append(spawn("matmul", args)["matmul_gflops"])
+        runs["a"].append(spawn("listing", args, corpus=small))
+        runs["b"].append(spawn("llmtf", args, corpus=small))
+        runs["b10"].append(spawn("llmtf", args, corpus=large))
+        print(f"repeat {r + 1}/{args.repeats}: a {runs['a'][-1]['tokens_per_s']:,.0f} tok/s, "
+              f"b {runs['b'][-1]['tokens_per_s']:,.0f} tok/s, peak {runs['peak'][-1]:.0f} GFLOP/s",
+              flush=True)
+
+    def med(key, field):
+        return statistics.median(x[field] for x in runs[key])
+
+    peak = statistics.median(runs["peak"])
+    fpt = lstm_lm_flops_per_token(V, E, U)
+    a_tps, b_tps = med("a", "tokens_per_s"), med("b", "tokens_per_s")
+    a_mem, b_mem, b10_mem = med("a", "peak_rss_mb"), med("b", "peak_rss_mb"), med("b10", "peak_rss_mb")
+    res = {
+        "listing_tokens_per_s": a_tps, "llmtf_tokens_per_s": b_tps, "speedup": b_tps / a_tps,
+        "listing_peak_rss_mb": a_mem, "llmtf_peak_rss_mb": b_mem, "memory_ratio": b_mem / a_mem,
+        "llmtf_10x_corpus_peak_rss_mb": b10_mem, "memory_growth_10x": b10_mem / b_mem - 1,
+        "matmul_peak_gflops": peak, "flops_per_token": fpt, "llmtf_mfu": b_tps * fpt / (peak * 1e9),
+        "listing_mfu": a_tps * fpt / (peak * 1e9), "repeats": args.repeats,
+        "batch_size_b": args.batch_size, "xla_b": not args.no_xla,
+    }
+    print(f"\n{'':34}{'(a) listing':>14}{'(b) llm-tf':>14}")
+    print(f"{'tokens/s (median)':34}{a_tps:>14,.0f}{b_tps:>14,.0f}   speedup {res['speedup']:.2f}x"
+          f" (target >= 2.5x)")
+    print(f"{'peak RSS MB (median)':34}{a_mem:>14,.0f}{b_mem:>14,.0f}   ratio {res['memory_ratio']:.2f}"
+          f" (target <= 0.20)")
+    print(f"{'model FLOP utilisation':34}{res['listing_mfu']:>14.1%}{res['llmtf_mfu']:>14.1%}"
+          f"   of a {peak:.0f} GFLOP/s matmul peak (target >= 80%)")
+    print(f"(b) peak RSS on a 10x corpus ({args.tokens * 10:,} tokens): {b10_mem:,.0f} MB, "
+          f"{res['memory_growth_10x']:+.1%} (target within 20%)")
+    print(f"(a)'s one-hot y_train alone: {runs['a'][0]['y_train_mb']:,.0f} MB")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
