@@ -83,11 +83,24 @@ def _add_train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=_positive, default=None,
                    help=f"epochs to train (default: {d.epochs}; with --resume: the saved target)")
     p.add_argument("--embedding-dim", type=_positive, default=d.embedding_dim,
-                   help=f"embedding size (default: {d.embedding_dim}, as in §5)")
+                   help=f"embedding size, or the Transformer width (default: {d.embedding_dim}, as in §5)")
     p.add_argument("--units", type=_positive, default=d.units,
-                   help=f"LSTM units (default: {d.units}, as in §5)")
+                   help=f"RNN/LSTM units, or the Transformer MLP width (default: {d.units}, as in §5)")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate,
                    help=f"Adam learning rate (default: {d.learning_rate})")
+    g = p.add_argument_group("architecture (§3.2); the defaults give exactly the §5 listing")
+    g.add_argument("--arch", choices=["lstm", "rnn", "transformer"], default=d.arch,
+                   help="lstm (§5 / §3.2.2), rnn (§3.2.1) or transformer (§3.2.3)")
+    g.add_argument("--layers", type=_positive, default=d.layers,
+                   help=f"recurrent layers or Transformer blocks (default: {d.layers})")
+    g.add_argument("--heads", type=_positive, default=d.heads,
+                   help=f"Transformer attention heads (default: {d.heads})")
+    g.add_argument("--dropout", type=float, default=d.dropout,
+                   help=f"dropout rate (default: {d.dropout})")
+    g.add_argument("--tie-embeddings", action="store_true",
+                   help="share the input embedding with the output layer")
+    g.add_argument("--max-len", type=_positive, default=d.max_len,
+                   help=f"Transformer: longest context (default: {d.max_len})")
     p.add_argument("--val-fraction", type=float, default=d.val_fraction,
                    help=f"share held out for validation (default: {d.val_fraction})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default: {d.seed})")
@@ -107,6 +120,8 @@ def _cmd_train(args) -> int:
         batch_size=args.batch_size, epochs=args.epochs or TrainConfig.epochs,
         embedding_dim=args.embedding_dim, units=args.units, learning_rate=args.learning_rate,
         val_fraction=args.val_fraction, seed=args.seed, jit_compile=not args.no_xla,
+        arch=args.arch, layers=args.layers, heads=args.heads, dropout=args.dropout,
+        tie_embeddings=args.tie_embeddings, max_len=args.max_len,
     )
     cfg.check()
     vocab = None
@@ -195,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"llm-tf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("train", help="train the §5 LSTM language model on a corpus")
+    p = sub.add_parser("train", help="train a language model (default: the §5 LSTM) on a corpus")
     _add_train_args(p)
     p.set_defaults(func=_cmd_train)
 
