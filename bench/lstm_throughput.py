@@ -44,8 +44,11 @@ def write_corpus(path: Path, n_tokens: int) -> Path:
     n = 0
     with open(path, "w", encoding="utf-8") as out:
         while n < n_tokens:
-            with (gzip.open(src, "rt", encoding="utf-8") if src.suffix == ".gz"
-                  else open(src, encoding="utf-8")) as f:
+            with (
+                gzip.open(src, "rt", encoding="utf-8")
+                if src.suffix == ".gz"
+                else open(src, encoding="utf-8")
+            ) as f:
                 for line in f:
                     out.write(line.strip() + "\n")
                     n += len(line.split()) + 1
@@ -97,14 +100,19 @@ def worker_listing(args) -> dict:
     input_sequence = keras.layers.Input(shape=(None,), dtype="int32")
     embedded_sequence = Embedding(V, E)(input_sequence)
     lstm_output, state_h, state_c = LSTM(U, return_sequences=True, return_state=True)(
-        embedded_sequence)
+        embedded_sequence
+    )
     encoded_sequence = Dense(V, activation="softmax")(lstm_output)
     model = Model(inputs=input_sequence, outputs=encoded_sequence)
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     timer = make_timer(args.warmup, args.steps, 32 * args.seq_len)
     model.fit(X_train, y_train, batch_size=32, epochs=1, verbose=0, callbacks=[timer])
-    return {"tokens_per_s": timer.tokens_per_s(), "peak_rss_mb": peak_rss_mb(),
-            "y_train_mb": y_train.nbytes / 2**20, "corpus_tokens": len(ids)}
+    return {
+        "tokens_per_s": timer.tokens_per_s(),
+        "peak_rss_mb": peak_rss_mb(),
+        "y_train_mb": y_train.nbytes / 2**20,
+        "corpus_tokens": len(ids),
+    }
 
 
 def worker_llmtf(args) -> dict:
@@ -113,16 +121,29 @@ def worker_llmtf(args) -> dict:
     from llm_tf.vocab import Vocabulary
 
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = TrainConfig(corpus=args.corpus, tokenizer="space", vocab_size=V, seq_len=args.seq_len,
-                          batch_size=args.batch_size, epochs=1, embedding_dim=E, units=U,
-                          jit_compile=not args.no_xla)
+        cfg = TrainConfig(
+            corpus=args.corpus,
+            tokenizer="space",
+            vocab_size=V,
+            seq_len=args.seq_len,
+            batch_size=args.batch_size,
+            epochs=1,
+            embedding_dim=E,
+            units=U,
+            jit_compile=not args.no_xla,
+        )
         timer = make_timer(args.warmup, args.steps, args.batch_size * args.seq_len)
         import io
         from contextlib import redirect_stdout
 
         with redirect_stdout(io.StringIO()):
-            train(cfg, Path(tmp) / "run", verbose=0, callbacks=[timer],
-                  vocab=Vocabulary.load(args.vocab))
+            train(
+                cfg,
+                Path(tmp) / "run",
+                verbose=0,
+                callbacks=[timer],
+                vocab=Vocabulary.load(args.vocab),
+            )
     return {"tokens_per_s": timer.tokens_per_s(), "peak_rss_mb": peak_rss_mb()}
 
 
@@ -148,7 +169,11 @@ WORKERS = {"listing": worker_listing, "llmtf": worker_llmtf, "matmul": worker_ma
 def spawn(kind: str, args, **over) -> dict:
     argv = [sys.executable, __file__, "--worker", kind]
     for key, value in {**vars(args), **over}.items():
-        if key in ("worker", "quick", "repeats", "json_out", "tokens") or value is None or value is False:
+        if (
+            key in ("worker", "quick", "repeats", "json_out", "tokens")
+            or value is None
+            or value is False
+        ):
             continue
         argv += [f"--{key.replace('_', '-')}"] + ([] if value is True else [str(value)])
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
@@ -183,9 +208,12 @@ def main(argv=None) -> int:
         return 0
     if args.quick:
         args.tokens, args.steps, args.repeats, args.warmup = 20_000, 5, 1, 2
-    print(f"corpus: {'PTB train' if PTB.exists() else 'data/corpus.en.txt'}, first "
-          f"{args.tokens:,} tokens; V={V:,}, E={E}, U={U}, T={args.seq_len}; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    print(
+        f"corpus: {'PTB train' if PTB.exists() else 'data/corpus.en.txt'}, first "
+        f"{args.tokens:,} tokens; V={V:,}, E={E}, U={U}, T={args.seq_len}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        flush=True,
+    )
     runs = {"a": [], "b": [], "b10": [], "peak": []}
     tmp = tempfile.TemporaryDirectory()
     small = str(write_corpus(Path(tmp.name) / "small.txt", args.tokens))
@@ -195,8 +223,9 @@ def main(argv=None) -> int:
     from llm_tf.tokenizers import Tokenizer
     from llm_tf.vocab import Vocabulary
 
-    vocab = Vocabulary.from_counts(count_tokens(PTB if PTB.exists() else large, Tokenizer("space")),
-                                   max_size=V)
+    vocab = Vocabulary.from_counts(
+        count_tokens(PTB if PTB.exists() else large, Tokenizer("space")), max_size=V
+    )
     vocab.tokens += [f"<extra{i}>" for i in range(V - len(vocab))]  # pad a small corpus to V
     vocab = Vocabulary(vocab.tokens)
     vocab.save(Path(tmp.name) / "vocab.json")
@@ -206,9 +235,11 @@ def main(argv=None) -> int:
         runs["a"].append(spawn("listing", args, corpus=small))
         runs["b"].append(spawn("llmtf", args, corpus=small))
         runs["b10"].append(spawn("llmtf", args, corpus=large))
-        print(f"repeat {r + 1}/{args.repeats}: a {runs['a'][-1]['tokens_per_s']:,.0f} tok/s, "
-              f"b {runs['b'][-1]['tokens_per_s']:,.0f} tok/s, peak {runs['peak'][-1]:.0f} GFLOP/s",
-              flush=True)
+        print(
+            f"repeat {r + 1}/{args.repeats}: a {runs['a'][-1]['tokens_per_s']:,.0f} tok/s, "
+            f"b {runs['b'][-1]['tokens_per_s']:,.0f} tok/s, peak {runs['peak'][-1]:.0f} GFLOP/s",
+            flush=True,
+        )
 
     def med(key, field):
         return statistics.median(x[field] for x in runs[key])
@@ -216,24 +247,45 @@ def main(argv=None) -> int:
     peak = statistics.median(runs["peak"])
     fpt = lstm_lm_flops_per_token(V, E, U)
     a_tps, b_tps = med("a", "tokens_per_s"), med("b", "tokens_per_s")
-    a_mem, b_mem, b10_mem = med("a", "peak_rss_mb"), med("b", "peak_rss_mb"), med("b10", "peak_rss_mb")
+    a_mem, b_mem, b10_mem = (
+        med("a", "peak_rss_mb"),
+        med("b", "peak_rss_mb"),
+        med("b10", "peak_rss_mb"),
+    )
     res = {
-        "listing_tokens_per_s": a_tps, "llmtf_tokens_per_s": b_tps, "speedup": b_tps / a_tps,
-        "listing_peak_rss_mb": a_mem, "llmtf_peak_rss_mb": b_mem, "memory_ratio": b_mem / a_mem,
-        "llmtf_10x_corpus_peak_rss_mb": b10_mem, "memory_growth_10x": b10_mem / b_mem - 1,
-        "matmul_peak_gflops": peak, "flops_per_token": fpt, "llmtf_mfu": b_tps * fpt / (peak * 1e9),
-        "listing_mfu": a_tps * fpt / (peak * 1e9), "repeats": args.repeats,
-        "batch_size_b": args.batch_size, "xla_b": not args.no_xla,
+        "listing_tokens_per_s": a_tps,
+        "llmtf_tokens_per_s": b_tps,
+        "speedup": b_tps / a_tps,
+        "listing_peak_rss_mb": a_mem,
+        "llmtf_peak_rss_mb": b_mem,
+        "memory_ratio": b_mem / a_mem,
+        "llmtf_10x_corpus_peak_rss_mb": b10_mem,
+        "memory_growth_10x": b10_mem / b_mem - 1,
+        "matmul_peak_gflops": peak,
+        "flops_per_token": fpt,
+        "llmtf_mfu": b_tps * fpt / (peak * 1e9),
+        "listing_mfu": a_tps * fpt / (peak * 1e9),
+        "repeats": args.repeats,
+        "batch_size_b": args.batch_size,
+        "xla_b": not args.no_xla,
     }
     print(f"\n{'':34}{'(a) listing':>14}{'(b) llm-tf':>14}")
-    print(f"{'tokens/s (median)':34}{a_tps:>14,.0f}{b_tps:>14,.0f}   speedup {res['speedup']:.2f}x"
-          f" (target >= 2.5x)")
-    print(f"{'peak RSS MB (median)':34}{a_mem:>14,.0f}{b_mem:>14,.0f}   ratio {res['memory_ratio']:.2f}"
-          f" (target <= 0.20)")
-    print(f"{'model FLOP utilisation':34}{res['listing_mfu']:>14.1%}{res['llmtf_mfu']:>14.1%}"
-          f"   of a {peak:.0f} GFLOP/s matmul peak (target >= 80%)")
-    print(f"(b) peak RSS on a 10x corpus ({args.tokens * 10:,} tokens): {b10_mem:,.0f} MB, "
-          f"{res['memory_growth_10x']:+.1%} (target within 20%)")
+    print(
+        f"{'tokens/s (median)':34}{a_tps:>14,.0f}{b_tps:>14,.0f}   speedup {res['speedup']:.2f}x"
+        f" (target >= 2.5x)"
+    )
+    print(
+        f"{'peak RSS MB (median)':34}{a_mem:>14,.0f}{b_mem:>14,.0f}   ratio {res['memory_ratio']:.2f}"
+        f" (target <= 0.20)"
+    )
+    print(
+        f"{'model FLOP utilisation':34}{res['listing_mfu']:>14.1%}{res['llmtf_mfu']:>14.1%}"
+        f"   of a {peak:.0f} GFLOP/s matmul peak (target >= 80%)"
+    )
+    print(
+        f"(b) peak RSS on a 10x corpus ({args.tokens * 10:,} tokens): {b10_mem:,.0f} MB, "
+        f"{res['memory_growth_10x']:+.1%} (target within 20%)"
+    )
     print(f"(a)'s one-hot y_train alone: {runs['a'][0]['y_train_mb']:,.0f} MB")
     if args.json_out:
         args.json_out.write_text(json.dumps(res, indent=1))

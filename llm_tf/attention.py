@@ -1,0 +1,201 @@
+"""§3.2.3, §4.2.3: multi-head causal self-attention, written from the formula.
+
+The article prints (§4.2.3)::
+
+    Attention(Q, K, V) = softmax(scale * dot(Q, K^T)) / d_k * V
+
+with the division by ``d_k`` outside the softmax. The rows of the softmax then sum
+to ``1 / d_k`` instead of 1 and the output shrinks by ``d_k``; the formula of
+Vaswani et al. (2017), which this module implements, scales the scores *inside*::
+
+    Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V
+
+(see ``docs/errata.md``; ``tests/test_sequence_math.py`` computes both forms).
+
+:class:`CausalSelfAttention` projects its input into ``num_heads`` heads of
+``key_dim`` features, applies the formula per head with a causal mask (a token
+attends to itself and the tokens before it, never after), concatenates the heads
+and projects back to the input width. With the same weights it equals
+``keras.layers.MultiHeadAttention(..., use_causal_mask=True)`` (tested).
+
+Generation calls :meth:`CausalSelfAttention.call_cached`, which keeps the keys and
+values of all earlier positions in a fixed-size cache of ``max_len`` slots: a new
+token costs one projection and one attention row instead of a pass over the
+whole prefix.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+# Added to the scores of masked (future or empty) positions; exp() of it is exactly 0.
+MASK_VALUE = -1e9
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, dropout=None, training=None):
+    """softmax(Q K^T / sqrt(d_k)) V for tensors shaped (B, H, T, d_k) / (B, H, S, d_k).
+
+    ``mask`` (broadcastable to (B, H, T, S)) is True where a query may attend to a
+    key. The scores and the softmax are computed in float32 whatever the input
+    dtype (mixed precision), then cast back. Returns (output (B, H, T, d_v),
+    weights (B, H, T, S)).
+    """
+    d_k = q.shape[-1]
+    scores = ops.einsum("bhtd,bhsd->bhts", q, k)  # (B, H, T, S)
+    scores = ops.cast(scores, "float32") / math.sqrt(d_k)
+    if mask is not None:
+        scores = ops.where(mask, scores, MASK_VALUE)
+    weights = ops.softmax(scores, axis=-1)  # rows sum to 1
+    weights = ops.cast(weights, v.dtype)
+    if dropout is not None:
+        weights = dropout(weights, training=training)
+    return ops.einsum("bhts,bhsd->bhtd", weights, v), weights  # (B, H, T, d_v)
+
+
+def causal_mask(query_len, key_len, offset=0):
+    """(T, S) boolean mask: query i (absolute position offset + i) sees keys 0..offset+i."""
+    q_pos = ops.arange(query_len, dtype="int32") + ops.cast(offset, "int32")
+    k_pos = ops.arange(key_len, dtype="int32")
+    return ops.expand_dims(k_pos, 0) <= ops.expand_dims(q_pos, 1)
+
+
+@keras.saving.register_keras_serializable(package="llm_tf")
+class CausalSelfAttention(keras.layers.Layer):
+    """Multi-head causal self-attention (§4.2.3).
+
+    Args:
+        num_heads: number of attention heads ``H``.
+        key_dim: features per head ``d_k`` (queries, keys and values).
+        dropout: dropout rate on the attention weights (training only).
+        use_bias: whether the four projections have biases.
+        kernel_initializer: initializer of the projection kernels.
+        output_initializer: initializer of the output projection (GPT-2 scales it
+            down with depth); defaults to ``kernel_initializer``.
+        seed: seed of the attention dropout.
+
+    Call:
+        ``layer(x)`` with ``x`` of shape (B, T, D) returns (B, T, D).
+        ``layer.call_cached(x, cache_k, cache_v, index)`` processes the new tokens
+        ``x`` (B, t, D) at absolute positions ``index .. index + t - 1`` against a
+        cache of shape (B, H, max_len, d_k) and returns ``(y, cache_k, cache_v)``.
+
+    Example:
+        >>> layer = CausalSelfAttention(num_heads=4, key_dim=16)
+        >>> layer(keras.ops.zeros((2, 10, 64))).shape
+        (2, 10, 64)
+
+    References:
+        Vaswani et al. 2017, "Attention is all you need", eq. (1).
+    """
+
+    def __init__(
+        self,
+        num_heads,
+        key_dim,
+        dropout=0.0,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        output_initializer=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if int(num_heads) < 1 or int(key_dim) < 1:
+            raise ValueError(f"num_heads and key_dim must be >= 1, got {num_heads}, {key_dim}")
+        if not 0.0 <= float(dropout) < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.num_heads = int(num_heads)
+        self.key_dim = int(key_dim)
+        self.dropout = float(dropout)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.output_initializer = keras.initializers.get(output_initializer or kernel_initializer)
+        self.seed = seed
+        width = self.num_heads * self.key_dim
+
+        def dense(units, name, init):
+            return keras.layers.Dense(
+                units,
+                use_bias=self.use_bias,
+                kernel_initializer=init,
+                name=name,
+                dtype=self.dtype_policy,
+            )
+
+        self.query_dense = dense(width, "query", self.kernel_initializer)
+        self.key_dense = dense(width, "key", self.kernel_initializer)
+        self.value_dense = dense(width, "value", self.kernel_initializer)
+        self.output_dense = None  # its width is the input's: created in build()
+        self.attention_dropout = keras.layers.Dropout(
+            self.dropout, seed=seed, dtype=self.dtype_policy
+        )
+
+    def build(self, input_shape):
+        d_model = input_shape[-1]
+        self.output_dense = keras.layers.Dense(
+            d_model,
+            use_bias=self.use_bias,
+            kernel_initializer=self.output_initializer,
+            name="attention_output",
+            dtype=self.dtype_policy,
+        )
+        for layer in (self.query_dense, self.key_dense, self.value_dense):
+            layer.build(input_shape)
+        self.output_dense.build(tuple(input_shape[:-1]) + (self.num_heads * self.key_dim,))
+
+    def _split_heads(self, x):
+        b, t = ops.shape(x)[0], ops.shape(x)[1]
+        x = ops.reshape(x, (b, t, self.num_heads, self.key_dim))  # (B, T, H, d_k)
+        return ops.transpose(x, (0, 2, 1, 3))  # (B, H, T, d_k)
+
+    def _merge_heads(self, x):
+        b, t = ops.shape(x)[0], ops.shape(x)[2]
+        x = ops.transpose(x, (0, 2, 1, 3))  # (B, T, H, d_k)
+        return ops.reshape(x, (b, t, self.num_heads * self.key_dim))  # (B, T, H * d_k)
+
+    def _qkv(self, x):
+        return (
+            self._split_heads(self.query_dense(x)),
+            self._split_heads(self.key_dense(x)),
+            self._split_heads(self.value_dense(x)),
+        )
+
+    def call(self, x, training=None, return_attention_scores=False):
+        q, k, v = self._qkv(x)  # (B, H, T, d_k) each
+        t = ops.shape(x)[1]
+        out, weights = scaled_dot_product_attention(
+            q, k, v, causal_mask(t, t), self.attention_dropout, training
+        )
+        y = self.output_dense(self._merge_heads(out))  # (B, T, D)
+        return (y, weights) if return_attention_scores else y
+
+    def call_cached(self, x, cache_k, cache_v, index):
+        """New tokens ``x`` (B, t, D) at positions ``index..``; caches (B, H, L, d_k)."""
+        q, k, v = self._qkv(x)  # (B, H, t, d_k)
+        start = (0, 0, index, 0)
+        cache_k = ops.slice_update(cache_k, start, ops.cast(k, cache_k.dtype))
+        cache_v = ops.slice_update(cache_v, start, ops.cast(v, cache_v.dtype))
+        mask = causal_mask(ops.shape(x)[1], ops.shape(cache_k)[2], offset=index)  # (t, L)
+        out, _ = scaled_dot_product_attention(q, cache_k, cache_v, mask)
+        return self.output_dense(self._merge_heads(out)), cache_k, cache_v
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_heads": self.num_heads,
+                "key_dim": self.key_dim,
+                "dropout": self.dropout,
+                "use_bias": self.use_bias,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "output_initializer": keras.initializers.serialize(self.output_initializer),
+                "seed": self.seed,
+            }
+        )
+        return config

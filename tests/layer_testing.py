@@ -1,0 +1,102 @@
+"""The shared layer/model test helper (STYLE.md §4), modelled on keras-hub's ``run_layer_test``.
+
+:func:`run_layer_test` puts one layer or model through the checks every llm-tf
+layer must pass: config round-trip, symbolic and eager call shapes, trainable
+weight count, one ``fit`` step, save to ``.keras``, reload with the default
+``safe_mode`` and ``assert_allclose`` on the outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import keras
+import numpy as np
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def run_layer_test(
+    cls,
+    init_kwargs: dict,
+    input_data,
+    expected_output_shape: tuple,
+    expected_num_trainable_weights: int | None = None,
+    expected_num_non_trainable_weights: int = 0,
+    target=None,
+    loss="mse",
+    run_training_check: bool = True,
+    atol: float = 1e-6,
+):
+    """Check a layer (or a subclassed model) class; returns the instance it built.
+
+    Args:
+        cls: the layer or ``keras.Model`` subclass.
+        init_kwargs: constructor arguments.
+        input_data: one array, or a tuple of arrays for a multi-input call.
+        expected_output_shape: the output shape for ``input_data``.
+        expected_num_trainable_weights: number of trainable variables after building.
+        target: ``fit`` targets (default: zeros of the output shape).
+        loss: loss for the ``fit`` step (e.g. ``"sparse_categorical_crossentropy"``).
+        run_training_check: run the ``fit`` step.
+        atol: tolerance of the reload comparison.
+    """
+    inputs = [np.asarray(x) for x in _as_tuple(input_data)]
+    expected_output_shape = tuple(expected_output_shape)
+
+    # ---- config round-trip
+    layer = cls(**init_kwargs)
+    config = layer.get_config()
+    for key in init_kwargs:
+        assert key in config, f"get_config() of {cls.__name__} lacks {key!r}"
+    revived = cls.from_config(config)
+    assert revived.get_config() == config, "from_config(get_config()) changed the config"
+
+    # ---- symbolic call
+    sym = [keras.Input(batch_shape=x.shape, dtype=str(x.dtype)) for x in inputs]
+    sym_out = cls(**init_kwargs)(*sym)
+    assert tuple(sym_out.shape) == expected_output_shape, (sym_out.shape, expected_output_shape)
+
+    # ---- eager call and weights
+    out = layer(*inputs)
+    assert tuple(out.shape) == expected_output_shape, (out.shape, expected_output_shape)
+    if expected_num_trainable_weights is not None:
+        assert len(layer.trainable_weights) == expected_num_trainable_weights, (
+            f"{len(layer.trainable_weights)} trainable weights, "
+            f"expected {expected_num_trainable_weights}"
+        )
+    assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights
+
+    # ---- a model to fit and save: the model itself, or the layer wrapped in one
+    if isinstance(layer, keras.Model):
+        model = layer
+    else:
+        sym = [keras.Input(batch_shape=x.shape, dtype=str(x.dtype)) for x in inputs]
+        model = keras.Model(sym[0] if len(sym) == 1 else sym, layer(*sym))
+    feed = inputs[0] if len(inputs) == 1 else inputs
+
+    # ---- one fit step
+    if run_training_check:
+        y = np.zeros(expected_output_shape, "float32") if target is None else target
+        model.compile(optimizer="adam", loss=loss, jit_compile=False)
+        before = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+        history = model.fit(feed, y, batch_size=len(inputs[0]), epochs=1, verbose=0)
+        assert np.isfinite(history.history["loss"][0])
+        changed = [
+            not np.array_equal(b, keras.ops.convert_to_numpy(w))
+            for b, w in zip(before, model.trainable_weights, strict=True)
+        ]
+        assert any(changed), "one fit step changed no weight"
+
+    # ---- save to .keras, reload with the default safe_mode, same outputs
+    expected = np.asarray(model(feed))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        model.save(path)
+        reloaded = keras.saving.load_model(path)
+    assert type(reloaded) is type(model)
+    np.testing.assert_allclose(np.asarray(reloaded(feed)), expected, atol=atol, rtol=0)
+    return layer

@@ -1,0 +1,284 @@
+"""Tests for the compiled decoders (llm_tf.decoding) and the architecture entry points
+(llm_tf.architectures): samplers with peaked logits, beam search against brute force,
+cached / state-carrying decoding against full passes, stream scoring, end-to-end runs."""
+
+import itertools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from llm_tf.architectures import build_lm, make_decoder
+from llm_tf.decoding import Decoder
+from llm_tf.errors import UserInputError
+from llm_tf.lstm_lm import LSTMStepper, build_lstm_lm
+from llm_tf.run import RunDir, TrainConfig
+from llm_tf.sampling import filter_logits
+from llm_tf.vocab import EOS_ID, PAD_ID
+
+V = 24
+
+
+class MarkovLM:
+    """A stand-in model whose logits depend only on the last token (row of ``table``)."""
+
+    def __init__(self, table):
+        self.table = tf.constant(np.asarray(table, "float32"))
+        self.vocab_size = self.table.shape[0]
+
+    def init_state(self, batch):
+        return [tf.zeros((batch,), tf.int32)]
+
+    def step(self, ids, state, index=0):
+        return tf.gather(self.table, ids), [ids[:, -1]]  # (B, T, V)
+
+
+def _log_table(rows):
+    with np.errstate(divide="ignore"):
+        return np.log(np.asarray(rows, "float64"))
+
+
+CONST = np.array([0.0, 0.5, 0.25, 0.15, 0.1, 0.0])  # next-token probabilities, id 0 = <pad>
+CONST_LOGITS = _log_table([CONST] * 6)
+CONST_LOGITS[:, PAD_ID] = 10.0  # <pad> is the likeliest id, and banned
+
+
+def _freq(tokens, n=6):
+    return np.bincount(tokens, minlength=n) / len(tokens)
+
+
+# ---------------------------------------------------------------- samplers
+def test_greedy_follows_peaked_logits_and_stops():
+    table = np.eye(8)[[1, 2, 3, 4, 5, 6, 7, 1]] * 1e9  # i -> i + 1, 7 -> 1
+    dec = Decoder(MarkovLM(table), jit_compile=False)
+    assert dec.generate([1], 10, temperature=0) == [2, 3, 4, 5, 6, 7, 1, 2, 3, 4]
+    assert dec.generate([1], 10, temperature=0, stop_ids=(5,)) == [2, 3, 4, 5]
+    assert dec.generate([1], 10, top_k=1, seed=3) == [2, 3, 4, 5, 6, 7, 1, 2, 3, 4]
+    assert dec.generate([1], 0) == []
+
+
+@pytest.mark.parametrize("top_k,top_p", [(2, None), (None, 0.7), (None, 0.8), (3, 0.6)])
+def test_top_k_top_p_keep_the_numpy_filters_support(top_k, top_p):
+    dec = Decoder(MarkovLM(CONST_LOGITS), jit_compile=False)
+    tokens = dec.generate([1], 600, temperature=1.0, top_k=top_k, top_p=top_p, seed=1)
+    logits = CONST_LOGITS[0].copy()
+    logits[PAD_ID] = -np.inf
+    allowed = np.isfinite(filter_logits(logits, top_k, top_p))
+    p = np.where(allowed, CONST, 0.0)
+    np.testing.assert_array_equal(_freq(tokens) > 0, allowed)
+    np.testing.assert_allclose(_freq(tokens), p / p.sum(), atol=0.06)
+
+
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_temperature_reshapes_the_distribution(temperature):
+    dec = Decoder(MarkovLM(CONST_LOGITS), jit_compile=False)
+    tokens = dec.generate([1], 800, temperature=temperature, seed=7)
+    p = np.where(CONST > 0, CONST, 0.0) ** (1 / temperature)
+    np.testing.assert_allclose(_freq(tokens), p / p.sum(), atol=0.05)
+
+
+def test_sampling_is_seeded_and_the_same_with_and_without_xla():
+    plain = Decoder(MarkovLM(CONST_LOGITS), jit_compile=False)
+    xla = Decoder(MarkovLM(CONST_LOGITS), jit_compile=True)
+    a = plain.generate([1], 50, seed=11)
+    assert a == plain.generate([1], 50, seed=11)
+    assert a != plain.generate([1], 50, seed=12)
+    assert a == xla.generate([1], 50, seed=11)
+
+
+# ---------------------------------------------------------------- beam search
+def _brute_force(table, prompt_last, n):
+    lp = table - np.log(
+        np.exp(np.where(np.arange(len(table)) == PAD_ID, -np.inf, table)).sum(-1, keepdims=True)
+    )
+    best, best_score = None, -np.inf
+    for seq in itertools.product(range(1, len(table)), repeat=n):
+        score, last = 0.0, prompt_last
+        for t in seq:
+            score += lp[last, t]
+            last = t
+        if score > best_score:
+            best, best_score = list(seq), score
+    return best
+
+
+def test_beam_search_beats_greedy_where_greedy_is_myopic():
+    rows = np.full((5, 5), 1e-9)
+    rows[1, [2, 3]] = [0.6, 0.4]  # greedy takes 2 ...
+    rows[2, 1:] = 0.25  # ... which is followed by anything
+    rows[3, 4] = 1.0  # 3 is followed by 4 for sure
+    rows[4, 1] = 1.0
+    table = _log_table(rows)
+    dec = Decoder(MarkovLM(table), jit_compile=False)
+    assert dec.generate([1], 2, temperature=0)[0] == 2
+    assert dec.generate([1], 2, beam_size=2) == [3, 4] == _brute_force(table, 1, 2)
+    assert dec.generate([1], 2, beam_size=1, temperature=0) == dec.generate([1], 2, temperature=0)
+
+
+def test_beam_search_with_every_token_kept_is_exact():
+    table = np.random.default_rng(0).normal(size=(6, 6)) * 2
+    dec = Decoder(MarkovLM(table), jit_compile=False)
+    assert dec.generate([3], 2, beam_size=5) == _brute_force(table, 3, 2)
+
+
+def test_beam_search_stops_and_keeps_the_stop_token():
+    table = np.eye(6)[[1, 2, 3, 4, 5, 1]] * 1e9
+    dec = Decoder(MarkovLM(table), jit_compile=False)
+    assert dec.generate([1], 10, beam_size=3, stop_ids=(4,)) == [2, 3, 4]
+
+
+# ---------------------------------------------------------------- real models
+def _tiny(arch, **kw):
+    keras.utils.set_random_seed(0)
+    cfg = TrainConfig(
+        arch=arch, embedding_dim=8, units=16, layers=2, heads=2, max_len=12, seq_len=8, **kw
+    )
+    return build_lm(cfg, V)
+
+
+def _listing():
+    keras.utils.set_random_seed(0)
+    return build_lstm_lm(V, 8, 16)
+
+
+def _full_pass_greedy(model, prompt, n):
+    ids = list(prompt)
+    for _ in range(n):
+        p = np.array(model(np.asarray([ids], "int32")))[0, -1]
+        p[PAD_ID] = -1
+        ids.append(int(np.argmax(p)))
+    return ids[len(prompt) :]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _tiny("rnn"),
+        lambda: _tiny("lstm", dropout=0.1),
+        lambda: _tiny("transformer", tie_embeddings=True),
+        _listing,
+    ],
+    ids=["rnn", "lstm", "transformer", "listing"],
+)
+def test_greedy_decoding_equals_full_passes(make):
+    model = make()
+    prompt = [EOS_ID, 5, 9]
+    assert make_decoder(model, jit_compile=False).generate(
+        prompt, 6, temperature=0
+    ) == _full_pass_greedy(model, prompt, 6)
+
+
+def test_transformer_xla_decoding_and_sliding_past_max_len():
+    model = _tiny("transformer")
+    prompt = [EOS_ID, 5, 9]
+    dec = make_decoder(model, jit_compile=True)
+    out = dec.generate(prompt, 20, temperature=0)  # max_len is 12: the context slides
+    assert len(out) == 20
+    assert out[:9] == _full_pass_greedy(model, prompt, 9)
+    assert dec.generate(prompt, 20, seed=5) == make_decoder(model, jit_compile=False).generate(
+        prompt, 20, seed=5
+    )
+
+
+def test_stream_log_probs_recurrent_equal_full_pass():
+    model = _tiny("lstm")
+    ids = np.random.default_rng(1).integers(1, V, size=30).astype("int32")
+    p = np.asarray(model(ids[None, :-1]))[0]
+    expected = np.log(p[np.arange(29), ids[1:]])
+    got = make_decoder(model).stream_log_probs(ids, batch=1, window=7)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_stream_log_probs_of_the_listing_equal_lstm_stepper():
+    model = _listing()
+    ids = np.random.default_rng(2).integers(1, V, size=50).astype("int32")
+    np.testing.assert_allclose(
+        make_decoder(model).stream_log_probs(ids, batch=4, window=8),
+        LSTMStepper(model).stream_log_probs(ids, batch=4, window=8),
+        atol=1e-5,
+    )
+
+
+def test_stream_log_probs_transformer_windows():
+    model = _tiny("transformer")
+    L = model.max_len
+    ids = np.random.default_rng(3).integers(1, V, size=30).astype("int32")
+    dec = make_decoder(model)
+    short = ids[:L]
+    p = np.asarray(model(short[None, :-1]))[0]
+    np.testing.assert_allclose(
+        dec.stream_log_probs(short), np.log(p[np.arange(L - 1), short[1:]]), atol=1e-5
+    )
+    got = dec.stream_log_probs(ids, batch=2, window=5)
+    expected = []
+    for t in range(1, len(ids)):  # target t, seen in the window ending at the chunk end e >= t
+        e = L if t <= L else min(L + 5 * -(-(t - L) // 5), len(ids) - 1)
+        window = ids[e - L : e]
+        p = np.asarray(model(window[None]))[0, t - 1 - (e - L)]
+        expected.append(np.log(p[ids[t]]))
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"prompt_ids": []}, "empty"),
+        ({"prompt_ids": [6]}, "lie in"),
+        ({"beam_size": 0}, "beam_size"),
+        ({"max_tokens": -1}, "max_tokens"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"top_p": 0.0}, "top_p"),
+    ],
+)
+def test_bad_generate_arguments(kwargs, match):
+    dec = Decoder(MarkovLM(CONST_LOGITS), jit_compile=False)
+    args = {"prompt_ids": [1], "max_tokens": 3, **kwargs}
+    with pytest.raises(UserInputError, match=match):
+        dec.generate(**args)
+
+
+def test_make_decoder_rejects_other_models():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    with pytest.raises(UserInputError, match="not an llm-tf language model"):
+        make_decoder(model)
+
+
+# ---------------------------------------------------------------- end to end
+def test_build_lm_rejects_inconsistent_sizes():
+    with pytest.raises(UserInputError, match="divisible"):
+        build_lm(TrainConfig(arch="transformer", embedding_dim=10, heads=4), V)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "transformer"])
+def test_train_reload_generate_and_score(arch, tmp_path):
+    from llm_tf.trainer import train
+
+    lines = [f"the cat {w} on the mat ." for w in ("sat", "lay", "slept", "sat")] * 30
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = TrainConfig(
+        corpus=str(corpus),
+        arch=arch,
+        embedding_dim=16,
+        units=32,
+        layers=2,
+        heads=2,
+        max_len=16,
+        seq_len=8,
+        batch_size=8,
+        epochs=2,
+        dropout=0.1,
+        tie_embeddings=True,
+        learning_rate=1e-2,
+        jit_compile=False,
+    )
+    train(cfg, tmp_path / "run", verbose=0)
+    model = RunDir(tmp_path / "run").load_model(compile=False)
+    vocab = RunDir(tmp_path / "run").vocab()
+    dec = make_decoder(model)
+    out = dec.generate([EOS_ID] + vocab.encode(["the"]), 12, temperature=0, stop_ids=(EOS_ID,))
+    assert vocab.decode(out)[0] == "cat"
+    ids = vocab.encode("the cat sat on the mat .".split(), add_eos=True) * 3
+    nll = -float(np.mean(dec.stream_log_probs(np.asarray(ids), batch=2, window=4)))
+    assert nll < np.log(len(vocab))  # learned something
