@@ -167,7 +167,8 @@ def _cmd_generate(args) -> int:
 
     info = run.info()
     text = generate_text(run.load_model(compile=False), info.tokenizer, run.vocab(), args.prompt,
-                         args.max_tokens, args.temperature, args.top_k, args.top_p, args.seed)
+                         args.max_tokens, args.temperature, args.top_k, args.top_p, args.seed,
+                         args.beam_size, tuple(args.stop))
     print(text)
     return 0
 
@@ -187,7 +188,7 @@ def _cmd_evaluate(args) -> int:
     else:
         print(f"tokens scored:          {result['tokens']:,}")
         print(f"out-of-vocabulary rate: {result['oov_rate']:.2%}")
-        print(f"LSTM perplexity:        {result['perplexity']:.2f}")
+        print(f"{result['arch'].upper() + ' perplexity:':24}{result['perplexity']:.2f}")
         print(f"KN-{result['ngram_order']} perplexity:        {result['ngram_perplexity']:.2f}")
     return 0
 
@@ -232,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="softmax temperature; 0 = greedy (default: 1.0)")
     p.add_argument("--top-k", type=_positive, default=None, help="sample from the k best tokens")
     p.add_argument("--top-p", type=float, default=None, help="nucleus sampling mass in (0, 1]")
+    p.add_argument("--beam-size", type=_positive, default=1,
+                   help="beam search with this many beams (default: 1, sampling)")
+    p.add_argument("--stop", action="append", default=[], metavar="TOKEN",
+                   help="stop after this token, e.g. --stop '<eos>' (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.set_defaults(func=_cmd_generate)
 

@@ -1,7 +1,8 @@
 """Evaluating a trained run on a corpus: perplexity, OOV rate, and an n-gram baseline.
 
-The LSTM is scored as a stream (state carried across windows, every token given
-all the text before it), the same tokens the n-gram model scores, so the two
+The model is scored as a stream (recurrent models carry their state across
+windows, so every token is given all the text before it; the Transformer sees up
+to ``max_len`` tokens), the same tokens the n-gram model scores, so the two
 perplexities are comparable. The baseline is an interpolated Kneser-Ney model
 (:mod:`llm_tf.ngram`) fit on the run's own training ids.
 """
@@ -30,9 +31,9 @@ def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
     ids, stats = lm_data.encode_text_ids(corpus, info.tokenizer, vocab)
     model = run.load_model(compile=False)
 
-    from llm_tf.lstm_lm import LSTMStepper
+    from llm_tf.architectures import make_decoder
 
-    log_probs = LSTMStepper(model).stream_log_probs(ids, batch=batch_size, window=window)
+    log_probs = make_decoder(model).stream_log_probs(ids, batch=batch_size, window=window)
     nll = float(-np.mean(log_probs))
 
     from llm_tf.ngram import KneserNeyLM
@@ -48,6 +49,7 @@ def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
         "oov_rate": stats.oov_rate,
         "ngram_perplexity": math.exp(ngram_nll),
         "ngram_order": ngram_order,
+        "arch": info.config.arch,
         "corpus": str(corpus),
         "model": str(run.path),
     }

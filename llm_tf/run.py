@@ -170,10 +170,7 @@ class RunDir:
     def load_model(self, compile: bool = True):
         import keras
 
-        try:  # registers the custom layers of §3.2's architectures
-            import llm_tf.architectures  # noqa: F401
-        except ImportError:
-            pass
+        import llm_tf.architectures  # noqa: F401  (registers the §3.2 layers for loading)
         path = self.model_path()
         if path is None:
             raise UserInputError(f"run folder {str(self.path)!r} has no model")

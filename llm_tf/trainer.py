@@ -219,6 +219,8 @@ def _resume(out: RunDir, epochs: int | None, verbose) -> tuple:
     if done and (out / rd.CHECKPOINT).is_file():
         import keras
 
+        import llm_tf.architectures  # noqa: F401  (registers the §3.2 layers for loading)
+
         _log(f"resuming {out.path} after epoch {done} of {cfg.epochs}")
         keras.utils.set_random_seed(cfg.seed + done)
         model = keras.saving.load_model(out / rd.CHECKPOINT)

@@ -59,6 +59,19 @@ def test_generate_is_seeded(capsys, trained):
     assert greedy[0][0] == 0 and greedy[0] == greedy[1]  # greedy ignores the seed
 
 
+def test_generate_beam_and_stop(capsys, trained):
+    run, _ = trained
+    rc, out, err = run_cli(capsys, "generate", "--model", run, "--prompt", "The capital of",
+                           "--max-tokens", "40", "--stop", "<eos>", "--temperature", "0.8")
+    assert rc == 0, err
+    assert out.rstrip("\n").count("\n") == 0  # one line: generation stopped at <eos>
+    rc, beam, err = run_cli(capsys, "generate", "--model", run, "--prompt", "The capital of",
+                            "--max-tokens", "6", "--beam-size", "3")
+    assert rc == 0 and beam.startswith("The capital of"), err
+    rc, _, err = run_cli(capsys, "generate", "--model", run, "--stop", "zzzz-not-a-token")
+    assert rc == 2 and "not in the vocabulary" in err
+
+
 def test_evaluate_json(capsys, trained, tmp_path):
     run, lines = trained
     held = tmp_path / "held.txt"
@@ -203,3 +216,20 @@ def test_console_script_error_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"llm-tf: error: run folder not found: {str(tmp_path / 'none')!r}"]
+
+
+def test_transformer_run_resumes_in_a_fresh_process(capsys, tmp_path, en_corpus):
+    out = tmp_path / "tr"
+    rc, _, err = run_cli(capsys, "train", "--corpus", en_corpus, "--out", out, "--arch",
+                         "transformer", "--layers", "1", "--heads", "2", "--embedding-dim", "16",
+                         "--units", "32", "--seq-len", "16", "--max-len", "32", "--epochs", "1")
+    assert rc == 0, err
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-m", "llm_tf.cli", "train", "--corpus", str(en_corpus),
+                           "--out", str(out), "--resume", "--epochs", "2"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads((out / "state.json").read_text())["epoch"] == 2
+    rc, text, err = run_cli(capsys, "generate", "--model", out, "--prompt", "The", "--max-tokens",
+                            "5", "--seed", "1")
+    assert rc == 0 and text.startswith("The"), err
