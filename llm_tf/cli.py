@@ -252,12 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="run folder")
     p.set_defaults(func=_cmd_summary)
 
-    try:
-        from llm_tf import cli_vectors
-    except ImportError:
-        cli_vectors = None
-    if cli_vectors is not None:
-        cli_vectors.register(sub)
+    from llm_tf import cli_vectors  # §3.1: word2vec, glove, vectors
+
+    cli_vectors.register(sub)
     return parser
 
 

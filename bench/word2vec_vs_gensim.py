@@ -1,0 +1,215 @@
+"""Benchmark: llm-tf Word2Vec (skip-gram, negative sampling) and GloVe against gensim.
+
+Same corpus and settings for both word2vec trainers: dim 100, window 5, 5
+negatives, subsampling 1e-3, the same min_count and epochs; gensim with
+``workers=2``. Each model is scored on WordSim-353 (Spearman, pairs with an
+out-of-vocabulary word skipped) and on word2vec's questions-words.txt (3CosAdd
+accuracy over covered questions), both files from gensim's test data.
+
+Words/s is corpus tokens x epochs / wall seconds of the whole training call
+(vocabulary pass included for both). gensim reads a list of token lists held in
+memory; llm-tf streams the corpus file. Run (gensim is needed only here):
+
+    .venv/bin/pip install -r bench/requirements-bench.txt
+    .venv/bin/python bench/word2vec_vs_gensim.py --repeats 3
+
+The machine is shared: with --repeats N each figure is the median of N runs (seeds
+seed, seed+1, ...), and the runs alternate between the trainers so that both see
+the same load. GloVe is run with the paper's x_max = 100 and with x_max = 10, the
+setting of GloVe's own demo.sh for small corpora.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PTB = "/work/shared/data/ptb/ptb.train.txt.gz"
+
+
+def read_sentences(path: str) -> list[list[str]]:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [line.split() for line in f if line.strip()]
+
+
+def score(wv, wordsim: str, analogies: str) -> dict:
+    from llm_tf.vector_eval import evaluate_analogies, evaluate_similarity
+
+    sim = evaluate_similarity(wv, wordsim)
+    ana = evaluate_analogies(wv, analogies)
+    return {
+        "spearman": sim.spearman,
+        "sim_cov": f"{sim.covered}/{sim.pairs}",
+        "analogy": ana.accuracy,
+        "ana_cov": f"{ana.covered}/{ana.questions}",
+    }
+
+
+def run_llm_tf(args, n_tokens: int, seed: int) -> dict:
+    from llm_tf.word2vec import Word2Vec, Word2VecConfig
+
+    cfg = Word2VecConfig(
+        embedding_dim=args.dim,
+        window=args.window,
+        negative=args.negative,
+        min_count=args.min_count,
+        epochs=args.epochs,
+        tokenizer="space",
+        seed=seed,
+    )
+    w2v = Word2Vec(cfg)
+    t0, c0 = time.perf_counter(), time.process_time()
+    w2v.fit(args.corpus, verbose=0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "words_s": n_tokens * args.epochs / wall,
+        "wv": w2v.get_word_vectors(),
+    }
+
+
+def run_gensim(args, sentences, n_tokens: int, seed: int) -> dict:
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    from llm_tf.vectors import WordVectors
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    model = GensimWord2Vec(
+        sentences,
+        vector_size=args.dim,
+        window=args.window,
+        negative=args.negative,
+        min_count=args.min_count,
+        epochs=args.epochs,
+        sg=1,
+        workers=2,
+        seed=seed,
+    )
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    wv = WordVectors(list(model.wv.index_to_key), model.wv.vectors)
+    return {"wall": wall, "cpu": cpu, "words_s": n_tokens * args.epochs / wall, "wv": wv}
+
+
+def run_glove(args, n_tokens: int, seed: int, x_max: float) -> dict:
+    from llm_tf.glove import GloVe, GloVeConfig
+
+    cfg = GloVeConfig(
+        embedding_dim=args.dim,
+        window=args.glove_window,
+        min_count=args.min_count,
+        epochs=args.glove_epochs,
+        x_max=x_max,
+        tokenizer="space",
+        seed=seed,
+    )
+    glove = GloVe(cfg)
+    t0, c0 = time.perf_counter(), time.process_time()
+    glove.fit(args.corpus, verbose=0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "words_s": n_tokens * args.glove_epochs / wall,
+        "wv": glove.get_word_vectors(),
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--corpus", default=PTB)
+    p.add_argument("--dim", type=int, default=100)
+    p.add_argument("--window", type=int, default=5)
+    p.add_argument("--negative", type=int, default=5)
+    p.add_argument("--min-count", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--glove-epochs", type=int, default=15)
+    p.add_argument("--glove-window", type=int, default=10)
+    p.add_argument("--repeats", type=int, default=1, help="runs of each SGNS trainer")
+    p.add_argument("--glove-repeats", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--only", choices=["llm-tf", "gensim", "glove"], action="append")
+    args = p.parse_args(argv)
+    from gensim.test.utils import datapath
+
+    wordsim, analogies = datapath("wordsim353.tsv"), datapath("questions-words.txt")
+    sentences = read_sentences(args.corpus)
+    n_tokens = sum(map(len, sentences))
+    print(
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"({os.cpu_count()} CPUs)"
+    )
+    print(
+        f"corpus {args.corpus}: {len(sentences)} lines, {n_tokens} tokens; "
+        f"dim {args.dim}, window {args.window}, negative {args.negative}, "
+        f"min_count {args.min_count}, epochs {args.epochs}, repeats {args.repeats}"
+    )
+    only = args.only or ["llm-tf", "gensim", "glove"]
+    runners = {
+        "llm-tf SGNS": ("llm-tf", lambda seed: run_llm_tf(args, n_tokens, seed)),
+        "gensim SGNS (workers=2)": (
+            "gensim",
+            lambda seed: run_gensim(args, sentences, n_tokens, seed),
+        ),
+        f"llm-tf GloVe, x_max 100 ({args.glove_epochs} ep)": (
+            "glove",
+            lambda seed: run_glove(args, n_tokens, seed, 100.0),
+        ),
+        f"llm-tf GloVe, x_max 10 ({args.glove_epochs} ep)": (
+            "glove",
+            lambda seed: run_glove(args, n_tokens, seed, 10.0),
+        ),
+    }
+    keys = [k for k, (tag, _) in runners.items() if tag in only]
+    results: dict[str, list[dict]] = {k: [] for k in keys}
+    for r in range(max(args.repeats, args.glove_repeats)):
+        for k in keys:
+            tag, run = runners[k]
+            if r >= (args.glove_repeats if tag == "glove" else args.repeats):
+                continue
+            out = run(args.seed + r)
+            out.update(score(out.pop("wv"), wordsim, analogies))
+            results[k].append(out)
+            print(
+                f"  run {r + 1} {k}: {out['words_s']:,.0f} words/s, {out['wall']:.1f} s "
+                f"(cpu {out['cpu']:.1f} s), WS353 {out['spearman']:.3f}, "
+                f"analogy {out['analogy']:.3f}",
+                flush=True,
+            )
+
+    def med(k, f):
+        return statistics.median(x[f] for x in results[k])
+
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print(
+        "| model | words/s | train s | cpu s | WS353 Spearman (pairs) | analogy acc (questions) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for k in keys:
+        print(
+            f"| {k} | {med(k, 'words_s'):,.0f} | {med(k, 'wall'):.1f} | {med(k, 'cpu'):.1f} | "
+            f"{med(k, 'spearman'):.3f} ({results[k][0]['sim_cov']}) | "
+            f"{med(k, 'analogy'):.3f} ({results[k][0]['ana_cov']}) |"
+        )
+    if "llm-tf" in only and "gensim" in only:
+        a, g = "llm-tf SGNS", "gensim SGNS (workers=2)"
+        print(
+            f"\nspeed ratio llm-tf / gensim: {med(a, 'words_s') / med(g, 'words_s'):.2f} "
+            f"(target >= 0.5); Spearman difference: "
+            f"{med(a, 'spearman') - med(g, 'spearman'):+.3f} (target >= -0.02)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

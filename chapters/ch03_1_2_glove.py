@@ -1,0 +1,137 @@
+"""§3.1.2 GloVe: the listing's 3x3 matrix factorised, then a real corpus.
+
+What the article prints
+    cooccurrence_matrix = np.array([[2, 1, 0], [1, 2, 1], [0, 1, 2]])
+    word_vectors = glove-factorization(cooccurrence_matrix, embedding_size)
+    word_vectors = np.array(word_vectors)
+    "GloVe obtains word vectors by factorising the word co-occurrence matrix."
+
+What this script shows
+    1. The listing, runnable: ``glove-factorization`` is not a Python name (it reads
+       as ``glove - factorization``); ``llm_tf.glove.glove_factorization`` is. It fits
+       w_i · w̃_j + b_i + b̃_j = log X_ij on the nonzero cells (the zeros are skipped:
+       log 0 does not exist and f(0) = 0), with the paper's weighting f and AdaGrad,
+       and returns W + W̃. The table printed compares the fit with log X.
+    2. A real corpus (``data/corpus.en.txt``): co-occurrences counted in one streaming
+       pass over a window of 10 with 1/d weighting, stored sparsely; GloVe trained on
+       them; nearest neighbours, a PCA plot and ``vectors.txt`` saved. §4.1.2's
+       printed objective is not GloVe's: see ``chapters/ch04_1_word_vectors_math.py``
+       and ``docs/errata.md``.
+
+Run
+    python chapters/ch03_1_2_glove.py [--quick] [--seed 0] [--out runs/ch03_1_2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+
+DATA = ROOT / "data"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§3.1.2: GloVe, the listing and a real corpus")
+    p.add_argument("--quick", action="store_true", help="seconds, for the tests")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--embedding-size", type=int, default=2, help="for the 3x3 listing")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
+    args = p.parse_args(argv)
+    quiet_tensorflow_import()
+    import keras
+    import numpy as np
+
+    from llm_tf.glove import GloVe, GloVeConfig, glove_factorization, weighting
+    from llm_tf.vector_eval import plot_pca
+
+    keras.utils.set_random_seed(args.seed)
+    out = args.out or Path(tempfile.mkdtemp(prefix="ch03_1_2_"))
+    out.mkdir(parents=True, exist_ok=True)
+
+    # ---- 1. the listing
+    cooccurrence_matrix = np.array([[2, 1, 0], [1, 2, 1], [0, 1, 2]])
+    embedding_size = args.embedding_size
+    word_vectors, model = glove_factorization(
+        cooccurrence_matrix,
+        embedding_size,
+        steps=300 if args.quick else 1000,
+        seed=args.seed,
+        return_model=True,
+    )
+    word_vectors = np.array(word_vectors)  # (3, embedding_size) = W + W̃
+    print(f"1. glove_factorization(cooccurrence_matrix, embedding_size={embedding_size}):")
+    print(np.round(word_vectors, 3))
+    rows, cols = np.nonzero(cooccurrence_matrix)
+    fit = model(rows.astype("int32"), cols.astype("int32")).numpy()  # (7,) w·w̃ + b + b̃
+    print("   cell    X   log X   w_i·w̃_j + b_i + b̃_j   f(X)")
+    for r, c, y in zip(rows, cols, fit, strict=True):
+        x = cooccurrence_matrix[r, c]
+        print(f"   ({r},{c})  {x}   {np.log(x):+.3f}   {y:+.3f}                {weighting(x):.4f}")
+    print("   the two zero cells are not fitted: log 0 is undefined and f(0) = 0.")
+
+    # ---- 2. a real corpus
+    lines = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()
+    if args.quick:
+        lines = lines[:600]
+    corpus = out / "corpus.en.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = GloVeConfig(
+        embedding_dim=16 if args.quick else 50,
+        window=10,
+        min_count=2,
+        x_max=10.0,  # glove's demo.sh setting for small corpora; the paper's 100 suits billions
+        epochs=3 if args.quick else 50,
+        batch_size=512,
+        tokenizer="word",
+        seed=args.seed,
+    )
+    glove = GloVe(config)
+    cooc = glove.count(corpus)
+    v = len(glove.vocab)
+    print(
+        f"\n2. data/corpus.en.txt ({len(lines)} lines): {v} words, {cooc.nnz} nonzero "
+        f"co-occurrence cells of {v * v} ({100 * cooc.nnz / v / v:.1f}%), "
+        f"largest X = {cooc.values.max():.1f}"
+    )
+    history = glove.fit(verbose=0)
+    loss = history.history["loss"]
+    print(
+        f"   weighted least squares, {config.epochs} epochs: loss {loss[0]:.4f} -> {loss[-1]:.4f}"
+    )
+    wv = glove.get_word_vectors()  # W + W̃, specials dropped
+    for word in ("Paris", "yen", "Japanese", "Europe"):
+        if word in wv:
+            near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
+            print(f"   nearest to {word}: {near}")
+    glove.save(out / "glove.en")
+    words = [
+        "Paris",
+        "Tokyo",
+        "Beijing",
+        "Berlin",
+        "France",
+        "Japan",
+        "China",
+        "Germany",
+        "euro",
+        "yen",
+        "yuan",
+        "French",
+        "Japanese",
+        "Chinese",
+        "German",
+    ]
+    png = plot_pca(wv, words, out / "glove.en.pca.png", title="GloVe vectors W + W̃ (PCA)")
+    print(f"   saved {out / 'glove.en'}/vectors.txt and {png.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

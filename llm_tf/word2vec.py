@@ -1,0 +1,406 @@
+"""Word2Vec: skip-gram and CBOW with negative sampling, trained by Keras ``fit`` (§3.1.1, §4.1.1).
+
+§3.1.1 sketches ``model.fit(sequence, epochs=10)`` then ``model.get_word_vectors()``;
+§4.1.1 gives the skip-gram objective ``J = -Σ_i Σ_{j∈context(i)} log p(w_j | w_i)``.
+The full softmax ``p(w_j | w_i)`` costs a pass over the vocabulary per pair, so
+word2vec replaces it by negative sampling (Mikolov et al., 2013): for a pair of
+words in a window, input word ``i`` and predicted word ``o``, and ``K`` noise words
+``n_k ~ P(w) ∝ count(w)^0.75``,
+
+    loss(i, o) = -log σ(v_i · u_o) - Σ_k log σ(-v_i · u_{n_k})
+
+with input vectors ``v`` (``target_embedding``, the word vectors returned) and
+output vectors ``u`` (``context_embedding``). As in word2vec.c and gensim, the
+predicted word is the window's centre and each context word is an input (the same
+pairs as §4.1.1's, read the other way round); CBOW predicts the centre from the
+mean of the context words' input vectors.
+
+Speed (a pair-at-a-time Keras model is several times slower; the figures are in
+``docs/benchmarks.md``):
+
+- Each step takes all the pairs of ``words_per_batch`` consecutive corpus tokens
+  (about 8k pairs for 2048 words) from :mod:`llm_tf.skipgram_data`, made with
+  numpy in a ``tf.data`` generator, and ``steps_per_execution`` steps run per
+  compiled call.
+- ``negative_group`` pairs share one draw of ``K`` negatives (pair ``p`` of a batch
+  uses group ``p % G``, so a group's pairs have different centre words): every pair
+  still meets exactly ``K`` negatives, but the step is a few small batched matrix
+  products instead of ``K`` gathers per pair (after Ji et al., 2016, HogBatch). The
+  train step permutes the pairs' ids so that groups are contiguous; no (P, D) array
+  is ever transposed.
+- The gradients are the closed form above (:func:`llm_tf.sgns.sgns_gradients`),
+  equal to automatic differentiation of :meth:`Word2VecModel.call`'s logits
+  (tested), with the learning rate folded into per-pair scalars, and plain SGD
+  touches only the rows of the batch (``scatter_nd_sub``). The learning rate is the
+  compiled optimizer's, a schedule decaying linearly to ``1e-4`` of its start over
+  all the training words, as in word2vec; the optimizer's own update (which would
+  touch every row for Adam, and costs extra passes for SGD) is not used.
+- Summed over a big batch, a row that many pairs touch (``the`` as a noise word)
+  would take hundreds of steps at once and diverge; ``max_row_updates`` scales such
+  a row's step down to that many pairs' worth. Sequential word2vec needs no cap;
+  this is the price of batching (measured in ``docs/benchmarks.md``).
+
+The train step uses TensorFlow ops (sparse updates and ``tf.data`` are
+TensorFlow's); the forward ``call`` uses ``keras.ops``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, replace
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from llm_tf import id_stream, skipgram_data
+from llm_tf.errors import UserInputError
+from llm_tf.sgns import sgns_gradients
+from llm_tf.vocab import SPECIALS, Vocabulary
+
+
+@dataclass(frozen=True)
+class Word2VecConfig:
+    """Hyper-parameters; the defaults are word2vec's / gensim's."""
+
+    embedding_dim: int = 100  # vector size (the article's embedding_size)
+    window: int = 5  # largest window; each centre draws its own in 1..window
+    negative: int = 5  # noise words per positive pair (K)
+    sg: bool = True  # skip-gram; False = CBOW
+    min_count: int = 5  # drop rarer tokens
+    max_vocab: int | None = None  # keep at most this many tokens (None: all)
+    sample: float = 1e-3  # subsampling threshold s (0 disables)
+    ns_exponent: float = 0.75  # noise distribution ∝ count ** ns_exponent
+    learning_rate: float | None = None  # start rate; None: 0.025 (sg) or 0.05 (cbow)
+    min_learning_rate_ratio: float = 1e-4  # final rate = start * this
+    epochs: int = 5  # passes over the corpus
+    words_per_batch: int = 2048  # corpus tokens whose pairs form one step
+    negative_group: int = 16  # pairs sharing one draw of negatives
+    max_row_updates: float | None = 64.0  # most pair-updates a row takes per step
+    steps_per_execution: int = 16  # train steps per compiled call
+    tokenizer: str = "auto"  # auto | word | space | char (llm_tf.tokenizers)
+    lower: bool = False  # lower-case before tokenizing
+    seed: int = 1  # initial weights, subsampling, windows, negatives
+
+    def __post_init__(self):
+        positive = ("embedding_dim", "window", "negative", "min_count", "epochs")
+        positive += ("words_per_batch", "negative_group", "steps_per_execution")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise UserInputError(f"{name} must be a positive integer, got {value!r}")
+        if self.max_vocab is not None and self.max_vocab < 1:
+            raise UserInputError(f"max_vocab must be >= 1 or None, got {self.max_vocab!r}")
+        if self.learning_rate is not None and not self.learning_rate > 0:
+            raise UserInputError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if not 0 <= self.sample < 1:
+            raise UserInputError(f"sample must be in [0, 1), got {self.sample!r}")
+        if self.max_row_updates is not None and not self.max_row_updates > 0:
+            raise UserInputError(
+                f"max_row_updates must be > 0 or None, got {self.max_row_updates!r}"
+            )
+
+    @property
+    def start_learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return 0.025 if self.sg else 0.05
+
+    @classmethod
+    def tiny(cls, **overrides) -> Word2VecConfig:
+        """A small configuration for tests."""
+        base = dict(embedding_dim=16, window=2, min_count=1, sample=0.0, epochs=2)
+        return cls(**{**base, **overrides})
+
+
+@keras.saving.register_keras_serializable(package="llm_tf")
+class Word2VecModel(keras.Model):
+    """Input and output embeddings with word2vec's sparse SGD train step.
+
+    ``call(inputs, candidates)`` (or ``call((inputs, candidates))``) returns the
+    logits ``v · u`` of shape (B, C): ``inputs`` is (B,) centre ids (skip-gram) or
+    (B, 2W) context ids padded with 0 (CBOW, averaged). ``fit`` expects the batches
+    of :func:`llm_tf.skipgram_data.make_dataset`; the compiled optimizer supplies the
+    learning rate (a float or a schedule) and counts the steps.
+
+    Args:
+        vocab_size: rows of both embeddings (ids 0-3 are the special tokens).
+        embedding_dim: vector size.
+        negative: noise words per pair.
+        cbow: CBOW instead of skip-gram.
+        negative_group: pairs sharing one draw of negatives.
+        seed: seed of the initial weights and of the negative sampler.
+        max_row_updates: most pair-updates one row takes per step (None: no cap).
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_dim: int = 100,
+        negative: int = 5,
+        cbow: bool = False,
+        negative_group: int = 16,
+        seed: int | None = None,
+        max_row_updates: float | None = 64.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.negative = negative
+        self.cbow = cbow
+        self.negative_group = negative_group
+        self.seed = seed
+        self.max_row_updates = max_row_updates
+        half = 0.5 / embedding_dim  # word2vec.c: input U(-0.5/D, 0.5/D), output zeros
+        self.target_embedding = keras.layers.Embedding(
+            vocab_size,
+            embedding_dim,
+            embeddings_initializer=keras.initializers.RandomUniform(-half, half, seed=seed),
+            dtype=self.dtype_policy,
+            name="target_embedding",
+        )
+        self.context_embedding = keras.layers.Embedding(
+            vocab_size,
+            embedding_dim,
+            embeddings_initializer="zeros",
+            dtype=self.dtype_policy,
+            name="context_embedding",
+        )
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    def build(self, input_shape=None):
+        self.target_embedding.build()
+        self.context_embedding.build()
+        # Cumulative noise distribution, set by `set_noise_distribution`.
+        self.noise_cdf = self.add_weight(
+            shape=(self.vocab_size,), initializer="zeros", trainable=False, name="noise_cdf"
+        )
+        self.built = True
+
+    def set_noise_distribution(self, probabilities: np.ndarray) -> None:
+        """Use ``probabilities`` (V,) for the negatives (e.g. counts ** 0.75, normalised)."""
+        p = np.asarray(probabilities, np.float64)
+        if p.shape != (self.vocab_size,) or p.min() < 0 or p.sum() <= 0:
+            raise UserInputError(f"noise distribution must be ({self.vocab_size},) >= 0")
+        self.noise_cdf.assign(np.cumsum(p / p.sum()).astype("float32"))
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def _input_vectors(self, inputs):
+        if not self.cbow:
+            return self.target_embedding(inputs)
+        mask = keras.ops.cast(keras.ops.not_equal(inputs, 0), self.compute_dtype)
+        total = keras.ops.sum(self.target_embedding(inputs) * mask[..., None], axis=1)
+        return total / keras.ops.maximum(keras.ops.sum(mask, axis=1, keepdims=True), 1.0)
+
+    def call(self, inputs, candidates=None):
+        if candidates is None:  # called with one (inputs, candidates) pair
+            inputs, candidates = inputs
+        v = self._input_vectors(inputs)  # (B, D)
+        u = self.context_embedding(candidates)  # (B, C, D)
+        return keras.ops.einsum("bd,bcd->bc", v, u)  # (B, C)
+
+    def sample_negatives(self, groups):
+        """(groups, negative) ids drawn from the noise distribution."""
+        u = keras.random.uniform((groups, self.negative), seed=self.seed_generator)
+        ids = tf.searchsorted(self.noise_cdf, tf.reshape(u, [-1]), side="right")
+        return tf.reshape(tf.minimum(ids, self.vocab_size - 1), [groups, self.negative])
+
+    def _row_scale(self, indices, weights=None):
+        """``min(1, cap / n)`` for each entry, where ``n`` pairs of the batch touch its row."""
+        if not self.max_row_updates:
+            return tf.ones(tf.shape(indices), self.compute_dtype)
+        counts = tf.math.bincount(
+            indices, weights=weights, minlength=self.vocab_size, dtype=self.compute_dtype
+        )
+        n = tf.gather(counts, indices)
+        return tf.minimum(1.0, self.max_row_updates / tf.maximum(n, 1.0))
+
+    def train_step(self, data):
+        centres, contexts = data[0], data[1]  # data[2]: corpus words in the batch
+        p = tf.shape(centres)[0]
+        groups = p // self.negative_group
+        # Pair p uses the negatives of group p % G, so that a group's pairs have
+        # different centres: permute the (cheap) index arrays so that those groups
+        # are contiguous, instead of transposing (P, D) arrays.
+        order = tf.reshape(tf.transpose(tf.reshape(tf.range(p), [-1, groups])), [-1])
+        centres, contexts = tf.gather(centres, order), tf.gather(contexts, order)
+        # As in word2vec.c and gensim, the centre word is the one predicted: skip-gram
+        # predicts it from each context word's vector, CBOW from their mean.
+        positives = centres
+        w_in = self.target_embedding.embeddings.value  # the tf.Variable
+        w_out = self.context_embedding.embeddings.value
+        lr = tf.cast(self.optimizer.learning_rate, self.compute_dtype)
+        weight = tf.cast(tf.not_equal(positives, 0), self.compute_dtype)  # pad rows: 0
+        negatives = self.sample_negatives(groups)  # (G, K)
+        u_pos = tf.gather(w_out, positives)  # (P, D)
+        u_neg = tf.gather(w_out, negatives)  # (G, K, D)
+        # Rows touched by many pairs of one step take at most `max_row_updates` of them.
+        out_scale = lr * self._row_scale(
+            tf.concat([positives, tf.reshape(negatives, [-1])], 0),
+            tf.concat([weight, tf.fill([groups * self.negative], float(self.negative_group))], 0),
+        )
+        pos_scale = out_scale[:p]
+        neg_scale = tf.reshape(out_scale[p:], [groups, self.negative])
+        if self.cbow:
+            mask = tf.cast(tf.not_equal(contexts, 0), self.compute_dtype)  # (P, 2W)
+            count = tf.maximum(tf.reduce_sum(mask, axis=1, keepdims=True), 1.0)
+            v = tf.reduce_sum(tf.gather(w_in, contexts) * mask[..., None], axis=1) / count
+            v_scale = None
+        else:
+            v = tf.gather(w_in, contexts)  # (P, D)
+            v_scale = lr * self._row_scale(contexts)
+        grad_v, grad_pos, grad_neg, (loss, n_pairs) = sgns_gradients(
+            v,
+            u_pos,
+            u_neg,
+            positives,
+            negatives,
+            weight,
+            v_scale,
+            pos_scale,
+            neg_scale,
+            loss_groups=max(1, 1024 // self.negative_group),
+            strided=False,  # the pairs were permuted above
+        )
+        # Plain SGD on the touched rows only (duplicates summed).
+        if self.cbow:  # word2vec.c adds the mean's error to every context word
+            flat = tf.reshape(contexts, [-1])
+            ctx_scale = lr * self._row_scale(flat) * tf.reshape(mask, [-1])
+            rows = tf.reshape(
+                grad_v[:, None, :] * tf.reshape(ctx_scale, tf.shape(mask))[..., None],
+                [-1, self.embedding_dim],
+            )
+            w_in.scatter_nd_sub(flat[:, None], rows)
+        else:
+            w_in.scatter_nd_sub(contexts[:, None], grad_v)
+        w_out.scatter_nd_sub(positives[:, None], grad_pos)
+        w_out.scatter_nd_sub(
+            tf.reshape(negatives, [-1, 1]), tf.reshape(grad_neg, [-1, self.embedding_dim])
+        )
+        self.optimizer.iterations.assign_add(1)  # drives the learning-rate schedule
+        self.loss_tracker.update_state(loss / tf.maximum(n_pairs, 1.0), sample_weight=n_pairs)
+        return {"loss": self.loss_tracker.result()}
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            vocab_size=self.vocab_size,
+            embedding_dim=self.embedding_dim,
+            negative=self.negative,
+            cbow=self.cbow,
+            negative_group=self.negative_group,
+            seed=self.seed,
+            max_row_updates=self.max_row_updates,
+        )
+        return config
+
+
+# ---- the trainer behind the listing's `model.fit(sequence)` / `model.get_word_vectors()`
+
+
+class Word2Vec:
+    """The listing's ``model``: ``fit(sequence_or_corpus, epochs=10)``, ``get_word_vectors()``.
+
+    Example:
+        >>> w2v = Word2Vec(Word2VecConfig.tiny())
+        >>> history = w2v.fit(["我", "爱", "中国"], epochs=2, verbose=0)
+        >>> w2v.get_word_vectors().vectors.shape
+        (3, 16)
+    """
+
+    def __init__(self, config: Word2VecConfig | None = None, **overrides):
+        config = config or Word2VecConfig()
+        self.config = replace(config, **overrides) if overrides else config
+        self.vocab: Vocabulary | None = None
+        self.model: Word2VecModel | None = None
+
+    def _tokens(self, source):
+        return id_stream.token_source(source, self.config.tokenizer, self.config.lower)
+
+    def build_vocab(self, source) -> Vocabulary:
+        """Count tokens (one streaming pass) and keep those with ``count >= min_count``."""
+        cfg = self.config
+        self.vocab = id_stream.build_vocabulary(self._tokens(source), cfg.min_count, cfg.max_vocab)
+        return self.vocab
+
+    def fit(self, source, epochs: int | None = None, verbose="auto", callbacks=None):
+        """Train on a corpus path (file, .gz or folder), a token list or token lists.
+
+        Returns Keras' ``History``. A second call continues training with the same
+        vocabulary.
+        """
+        cfg = self.config
+        epochs = cfg.epochs if epochs is None else epochs
+        if not isinstance(epochs, int) or epochs < 1:
+            raise UserInputError(f"epochs must be a positive integer, got {epochs!r}")
+        tokens = self._tokens(source)
+        if self.vocab is None:
+            self.build_vocab(source)
+        encoded = id_stream.encode_lines(tokens(), self.vocab.index)
+        try:
+            plan = skipgram_data.BatchPlan(
+                encoded.n_tokens, cfg.words_per_batch, cfg.negative_group
+            )
+            counts = id_stream.vocabulary_counts(self.vocab)
+            keep = skipgram_data.keep_probabilities(counts, cfg.sample) if cfg.sample else None
+            ds = skipgram_data.make_dataset(
+                encoded, plan, keep, cfg.window, seed=cfg.seed, cbow=not cfg.sg
+            )
+            if self.model is None:
+                self.model = Word2VecModel(
+                    len(self.vocab),
+                    cfg.embedding_dim,
+                    negative=cfg.negative,
+                    cbow=not cfg.sg,
+                    negative_group=cfg.negative_group,
+                    seed=cfg.seed,
+                    max_row_updates=cfg.max_row_updates,
+                    name="word2vec_cbow" if not cfg.sg else "word2vec_skipgram",
+                )
+                self.model.build()
+                self.model.set_noise_distribution(
+                    skipgram_data.noise_distribution(counts, cfg.ns_exponent)
+                )
+            lr0 = cfg.start_learning_rate
+            schedule = keras.optimizers.schedules.PolynomialDecay(
+                lr0,
+                decay_steps=epochs * plan.steps,
+                end_learning_rate=lr0 * cfg.min_learning_rate_ratio,
+            )
+            self.model.compile(
+                optimizer=keras.optimizers.SGD(schedule),
+                jit_compile=False,
+                steps_per_execution=min(cfg.steps_per_execution, plan.steps),
+            )
+            return self.model.fit(
+                ds, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False
+            )
+        finally:
+            encoded.close()
+
+    def get_word_vectors(self):
+        """The trained input vectors as :class:`llm_tf.vectors.WordVectors` (specials dropped)."""
+        from llm_tf.vectors import WordVectors
+
+        if self.model is None:
+            raise UserInputError("the model is not trained yet: call fit() first")
+        matrix = keras.ops.convert_to_numpy(self.model.target_embedding.embeddings)
+        n = len(SPECIALS)
+        return WordVectors(self.vocab.tokens[n:], matrix[n:])
+
+    # ---- persistence: vectors in word2vec text format + vocabulary + model
+    def save(self, directory: str | os.PathLike) -> None:
+        """Write ``vectors.txt`` (word2vec text format), ``vocab.json``, ``config.json``, ``model.keras``."""
+        import json
+
+        os.makedirs(directory, exist_ok=True)
+        self.get_word_vectors().save_word2vec_format(os.path.join(directory, "vectors.txt"))
+        self.vocab.save(os.path.join(directory, "vocab.json"))
+        with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(asdict(self.config), f, indent=1)
+        self.model.save(os.path.join(directory, "model.keras"))
