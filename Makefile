@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: venv demo test test-slow lint bench data clean
+.PHONY: venv demo test test-slow lint bench bench-w2v data clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/lstm_throughput.py
+	$(BIN)/python bench/generation.py
+
+bench-w2v: $(STAMP)
+	$(BIN)/python -m pip install -r bench/requirements-bench.txt
+	$(BIN)/python bench/word2vec_vs_gensim.py --repeats 3 --glove-repeats 1
 
 data: $(STAMP)
 	$(BIN)/python data/make_corpus.py

@@ -194,7 +194,10 @@ def run_projector(args) -> int:
 def register(subparsers) -> None:
     """Add the ``word2vec``, ``glove`` and ``vectors`` commands to an argparse subparsers object."""
     p = subparsers.add_parser(
-        "word2vec", help="train skip-gram / CBOW word vectors (§3.1.1)", description=__doc__
+        "word2vec", help="train skip-gram / CBOW word vectors (§3.1.1)",
+        description="Train skip-gram (default) or CBOW word vectors with negative sampling "
+        "(§3.1.1, §4.1.1); writes vectors.txt (word2vec text format), vocab.json, "
+        "model.keras and TensorBoard projector files to --out."
     )
     _add_corpus_args(p, dim=100, window=5, epochs=5)
     p.add_argument("--negative", type=int, default=5, help="noise words per pair (default 5)")
@@ -206,7 +209,10 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_word2vec)
 
     p = subparsers.add_parser(
-        "glove", help="train GloVe word vectors (§3.1.2)", description=__doc__
+        "glove", help="train GloVe word vectors (§3.1.2)",
+        description="Count co-occurrences (1/d weighted, sparse, streamed) and fit the GloVe "
+        "paper's weighted least squares with AdaGrad (§3.1.2; see docs/errata.md for §4.1.2); "
+        "writes vectors.txt (W + W~) to --out."
     )
     _add_corpus_args(p, dim=100, window=10, epochs=15)
     p.add_argument("--x-max", type=float, default=100.0, help="weighting cut-off (default 100)")
