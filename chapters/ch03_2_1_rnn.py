@@ -36,27 +36,13 @@ sys.path.insert(0, str(ROOT))
 from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
 
 
-def corpus_ids(lang: str, max_lines: int | None, vocab_size: int = 4000):
-    """data/corpus.<lang>.txt as one id stream (``<eos>`` after each line), 90/10 split."""
-    import numpy as np
-
+def corpus_ids(lang: str, max_lines: int | None):
+    """data/corpus.<lang>.txt as train/validation id streams (90/10), with its tokenizer."""
+    from llm_tf.lm_data import small_corpus_ids
     from llm_tf.tokenizers import get_tokenizer
-    from llm_tf.vocab import Vocabulary
 
-    lines = (ROOT / "data" / f"corpus.{lang}.txt").read_text(encoding="utf-8").splitlines()
-    lines = lines[:max_lines]
     tok = get_tokenizer("char" if lang == "zh" else "word", lower=lang == "en")
-    token_lists = [tok.tokenize(line) for line in lines]
-    vocab = Vocabulary.build(token_lists, max_size=vocab_size)
-    ids = np.concatenate([vocab.encode(t, add_eos=True) for t in token_lists]).astype("int32")
-    cut = int(0.9 * len(ids))
-    return ids[:cut], ids[cut:], vocab, tok
-
-
-def windows(ids, seq_len: int):
-    """Non-overlapping (x, y) windows: y is x shifted by one token. Shapes (N, seq_len)."""
-    n = (len(ids) - 1) // seq_len
-    return (ids[: n * seq_len].reshape(n, seq_len), ids[1 : n * seq_len + 1].reshape(n, seq_len))
+    return (*small_corpus_ids(ROOT / "data" / f"corpus.{lang}.txt", tok, max_lines), tok)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
 
     train_ids, val_ids, vocab, tok = corpus_ids(args.lang, 300 if args.quick else None)
     seq_len = 32
-    x_train, y_train = windows(train_ids, seq_len)  # (N, 32) each
-    x_val, y_val = windows(val_ids, seq_len)
+    from llm_tf.lm_data import xy_windows
+
+    x_train, y_train = xy_windows(train_ids, seq_len)  # (N, 32) each
+    x_val, y_val = xy_windows(val_ids, seq_len)
     lm = SimpleRNNLM(
         len(vocab),
         embedding_dim=32 if args.quick else 128,

@@ -167,3 +167,30 @@ def lm_dataset(
     ds = ds.map(split, num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def small_corpus_ids(
+    path: str | os.PathLike,
+    tokenizer: Tokenizer,
+    max_lines: int | None = None,
+    vocab_size: int = 4000,
+    val_fraction: float = 0.1,
+):
+    """A small text file in memory as ``(train_ids, val_ids, vocab)`` (for chapters).
+
+    One id stream with ``<eos>`` after each line, the last ``val_fraction`` held out.
+    Real corpora go through :func:`encode_corpus` instead (streamed, flat memory).
+    """
+    lines = list(iter_lines(path))[:max_lines]
+    token_lists = [tokenizer.tokenize(line) for line in lines]
+    vocab = Vocabulary.build(token_lists, max_size=vocab_size)
+    ids = np.concatenate([vocab.encode(t, add_eos=True) for t in token_lists]).astype("int32")
+    cut = int((1.0 - val_fraction) * len(ids))
+    return ids[:cut], ids[cut:], vocab
+
+
+def xy_windows(ids: np.ndarray, seq_len: int):
+    """Non-overlapping ``(x, y)`` windows, ``y`` = ``x`` shifted by one token; (N, seq_len)."""
+    n = (len(ids) - 1) // seq_len
+    return ids[: n * seq_len].reshape(n, seq_len), ids[1 : n * seq_len + 1].reshape(n, seq_len)
+

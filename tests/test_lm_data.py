@@ -67,3 +67,13 @@ def test_empty_corpus(tmp_path):
     p.write_text("\n   \n\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="empty"):
         lm_data.count_tokens(p, Tokenizer("word"))
+
+
+def test_small_corpus_ids_and_xy_windows(tmp_path):
+    p = tmp_path / "s.txt"
+    p.write_text("a b c\n" * 10, encoding="utf-8")
+    train, val, vocab = lm_data.small_corpus_ids(p, Tokenizer("space"), max_lines=5)
+    assert len(train) + len(val) == 20 and len(val) == 2  # 5 lines x 4 ids, last 10% held out
+    x, y = lm_data.xy_windows(np.arange(10), 3)
+    np.testing.assert_array_equal(x, [[0, 1, 2], [3, 4, 5], [6, 7, 8]])
+    np.testing.assert_array_equal(y, x + 1)
