@@ -18,8 +18,10 @@ out, and where it is supplied:
   ``sparse_categorical_crossentropy`` on integer ids instead; Keras's TensorFlow
   backend then computes the loss from the Dense layer's logits (fused, stable).
 - ``state_h`` / ``state_c`` are returned but unused by the training graph. They
-  matter for generation: :class:`LSTMStepper` runs the same three layers with an
-  ``initial_state`` so each new token costs one LSTM step, not a pass over the prefix.
+  matter for generation: :class:`LSTMStepper` shows, in a few readable lines, how the
+  same three layers run with an ``initial_state`` so each new token costs one LSTM
+  step, not a pass over the prefix. ``llm-tf generate`` uses the compiled decoder of
+  :mod:`llm_tf.decoding`, which the tests check against this reference.
 """
 
 from __future__ import annotations
@@ -116,8 +118,9 @@ class LSTMStepper:
 
     ``logits, state = stepper(ids, state)`` with ``ids`` of shape (B, T) returns the
     logits for every position (B, T, V) and the LSTM state after the last one.
-    The prefix is never recomputed: generation feeds the prompt once, then one
-    token per call. The step is a ``tf.function`` traced once per input rank.
+    The prefix is never recomputed: feed the prompt once, then one token per call.
+    The step is a ``tf.function`` traced once per input rank. This is the plain
+    reference implementation; :mod:`llm_tf.decoding` is the compiled one.
     """
 
     def __init__(self, model: keras.Model):
