@@ -1,11 +1,9 @@
 """§5: the listing's model, its parameter counts, training, save/reload, stepping."""
 
+import keras
 import numpy as np
-import pytest
 
-keras = pytest.importorskip("keras")
-
-from llm_tf.lstm_lm import (  # noqa: E402
+from llm_tf.lstm_lm import (
     LSTMStepper,
     build_lstm_lm,
     compile_lstm_lm,
