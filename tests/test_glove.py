@@ -1,13 +1,12 @@
 """GloVe: co-occurrence counts, weighting, loss and AdaGrad step against numpy references."""
 
-import argparse
 
 import numpy as np
 import pytest
 import tensorflow as tf
 from layer_testing import run_layer_test
 
-from llm_tf.cli_vectors import register
+from llm_tf.cli import build_parser
 from llm_tf.cooccurrence import Cooccurrence, count_cooccurrences
 from llm_tf.errors import UserInputError
 from llm_tf.glove import (
@@ -186,8 +185,7 @@ def test_bad_settings_name_the_value():
 
 
 def test_cli_glove_trains_and_saves(en_corpus, tmp_path):
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
+    parser = build_parser()  # the real `llm-tf` parser
     out = tmp_path / "glove"
     args = parser.parse_args(
         [

@@ -1,12 +1,11 @@
 """WordVectors queries, file formats, evaluation and plot, on hand-made vectors and files."""
 
-import argparse
 import gzip
 
 import numpy as np
 import pytest
 
-from llm_tf.cli_vectors import register
+from llm_tf.cli import build_parser
 from llm_tf.errors import UserInputError
 from llm_tf.vector_eval import (
     evaluate_analogies,
@@ -167,8 +166,7 @@ def test_pca_and_plot(wv, tmp_path):
 
 
 def test_cli_vectors_commands(wv, tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
+    parser = build_parser()  # the real `llm-tf` parser
     vec = tmp_path / "v.txt"
     wv.save_word2vec_format(vec)
 

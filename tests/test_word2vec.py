@@ -1,6 +1,5 @@
 """Word2Vec: pair generation checked statistically, gradients against autodiff, planted structure."""
 
-import argparse
 
 import keras
 import numpy as np
@@ -9,7 +8,7 @@ import tensorflow as tf
 from layer_testing import run_layer_test
 
 from llm_tf import id_stream, skipgram_data
-from llm_tf.cli_vectors import register
+from llm_tf.cli import build_parser
 from llm_tf.errors import UserInputError
 from llm_tf.sgns import article_softmax_probability, sgns_gradients, softmax_probabilities
 from llm_tf.word2vec import Word2Vec, Word2VecConfig, Word2VecModel
@@ -336,8 +335,7 @@ def test_errata_451_printed_normaliser_is_the_reverse_conditional():
 
 
 def test_cli_word2vec_trains_and_saves(en_corpus, tmp_path):
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
+    parser = build_parser()  # the real `llm-tf` parser
     out = tmp_path / "w2v"
     args = parser.parse_args(
         [
