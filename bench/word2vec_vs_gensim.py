@@ -27,10 +27,8 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from llm_tf.runtime import quiet_tensorflow_import
 
 PTB = "/work/shared/data/ptb/ptb.train.txt.gz"
 
@@ -42,7 +40,7 @@ def read_sentences(path: str) -> list[list[str]]:
 
 
 def score(wv, wordsim: str, analogies: str) -> dict:
-    from llm_tf.vector_eval import evaluate_analogies, evaluate_similarity
+    from llm_tf.vectors import evaluate_analogies, evaluate_similarity
 
     sim = evaluate_similarity(wv, wordsim)
     ana = evaluate_analogies(wv, analogies)
@@ -55,7 +53,7 @@ def score(wv, wordsim: str, analogies: str) -> dict:
 
 
 def run_llm_tf(args, n_tokens: int, seed: int) -> dict:
-    from llm_tf.word2vec import Word2Vec, Word2VecConfig
+    from llm_tf.vectors import Word2Vec, Word2VecConfig
 
     cfg = Word2VecConfig(
         embedding_dim=args.dim,
@@ -101,7 +99,7 @@ def run_gensim(args, sentences, n_tokens: int, seed: int) -> dict:
 
 
 def run_glove(args, n_tokens: int, seed: int, x_max: float) -> dict:
-    from llm_tf.glove import GloVe, GloVeConfig
+    from llm_tf.vectors import GloVe, GloVeConfig
 
     cfg = GloVeConfig(
         embedding_dim=args.dim,
@@ -139,6 +137,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--only", choices=["llm-tf", "gensim", "glove"], action="append")
     args = p.parse_args(argv)
+    quiet_tensorflow_import()
     from gensim.test.utils import datapath
 
     wordsim, analogies = datapath("wordsim353.tsv"), datapath("questions-words.txt")

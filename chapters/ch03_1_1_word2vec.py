@@ -9,7 +9,7 @@ What the article prints
     distribution over the vocabulary" (算法原理).
 
 What this script shows
-    1. The listing's shape with ``llm_tf.word2vec.Word2Vec``: ``fit(sequence, epochs=10)``
+    1. The listing's shape with ``llm_tf.vectors.Word2Vec``: ``fit(sequence, epochs=10)``
        and ``get_word_vectors()`` on the three words. The network is the one described:
        one word in (its (1, embedding_size) vector), a score for every word of the
        vocabulary out (``output_shape=(vocab_size,)``). It runs, but three words teach
@@ -18,25 +18,29 @@ What this script shows
        window, as in word2vec) trained on the embedded corpus ``data/corpus.en.txt``
        (words) and ``data/corpus.zh.txt`` (characters): capitals end up next to
        capitals, currencies next to currencies. It writes ``vectors.txt`` (word2vec
-       text format), the TensorBoard projector's TSV files and a PCA plot.
+       text format), the TensorBoard projector's TSV files and a PCA plot, and checks
+       that the loss fell and that ``vectors.txt`` reads back as the vectors trained.
 
 Run
     python chapters/ch03_1_1_word2vec.py [--quick] [--seed 0] [--out runs/ch03_1_1]
 """
 
-from __future__ import annotations
+# ruff: noqa: E402  (TensorFlow is imported quietly before the imports that load it)
+from llm_tf.runtime import quiet_tensorflow_import
+
+quiet_tensorflow_import()
 
 import argparse
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import keras
+import numpy as np
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+from llm_tf.vectors import Word2Vec, Word2VecConfig, WordVectors, plot_pca
 
-DATA = ROOT / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 QUERIES = {
     "en": ["Paris", "yen", "Japanese", "Europe"],
     "zh": ["京", "元", "洲", "语"],
@@ -63,25 +67,8 @@ PLOT = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§3.1.1: Word2Vec, the listing and a real corpus")
-    p.add_argument("--quick", action="store_true", help="seconds, for the tests")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=10, help="the listing's epochs=10")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
-
-    from llm_tf.vector_eval import plot_pca
-    from llm_tf.word2vec import Word2Vec, Word2VecConfig
-
-    keras.utils.set_random_seed(args.seed)
-    out = args.out or Path(tempfile.mkdtemp(prefix="ch03_1_1_"))
-    out.mkdir(parents=True, exist_ok=True)
-
-    # ---- 1. the listing
+def the_listing(epochs: int, seed: int) -> None:
+    """1. ``fit(["我", "爱", "中国"], epochs=10)`` and ``get_word_vectors()``, as printed."""
     sequence = ["我", "爱", "中国"]
     embedding_size = 8
     model = Word2Vec(
@@ -89,17 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         window=2,
         min_count=1,  # every one of the three words is kept
         sample=0.0,  # no subsampling: in a 3-token corpus every word is "frequent"
-        seed=args.seed,
+        seed=seed,
     )
-    model.fit(sequence, epochs=args.epochs, verbose=0)
+    model.fit(sequence, epochs=epochs, verbose=0)
     word_vectors = model.get_word_vectors()
     print("1. the listing: fit(['我', '爱', '中国'], epochs=10); get_word_vectors()")
     for word in word_vectors.words:
         print(f"   {word}: {np.round(word_vectors[word], 3)}")  # (embedding_size,)
+    assert sorted(word_vectors.words) == sorted(sequence)
+    assert word_vectors.vectors.shape == (3, embedding_size)
+
     net = model.model
-    vocab_size = len(model.vocab)
+    vocab_size = len(model.vocab)  # the three words and 4 special tokens
     love = np.array([model.vocab["爱"]], "int32")  # input: one word, (1,)
     scores = net(love, np.arange(vocab_size, dtype="int32")[None, :])  # (1, vocab_size)
+    assert tuple(scores.shape) == (1, vocab_size) == (1, 3 + 4)
     print(
         f"   the network: input (1, {embedding_size}) vector of '爱' -> output {tuple(scores.shape)}"
         f" scores over the vocabulary ({vocab_size} ids, the first 4 special)"
@@ -109,48 +100,75 @@ def main(argv: list[str] | None = None) -> int:
         "meaning to learn; it is noise."
     )
 
-    # ---- 2. a real corpus: the embedded one, English words and Chinese characters
+
+def train_on_corpus(
+    lang: str, tokenizer: str, out: Path, quick: bool, epochs: int, seed: int
+) -> WordVectors:
+    """2. Skip-gram vectors of ``data/corpus.{lang}.txt``, saved to ``out/word2vec.{lang}``."""
+    lines = (DATA / f"corpus.{lang}.txt").read_text(encoding="utf-8").splitlines()
+    if quick:
+        lines = lines[:600]
+    corpus = out / f"corpus.{lang}.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = Word2VecConfig(
+        embedding_dim=16 if quick else 50,
+        window=4,
+        min_count=2,
+        sample=1e-3,
+        epochs=2 if quick else epochs,
+        words_per_batch=256,
+        negative_group=4,
+        tokenizer=tokenizer,
+        seed=seed,
+    )
+    w2v = Word2Vec(config)
+    history = w2v.fit(corpus, verbose=0)
+    wv = w2v.get_word_vectors()
+    loss = history.history["loss"]
+    print(
+        f"\n2. data/corpus.{lang}.txt ({len(lines)} lines, {tokenizer} tokens): "
+        f"{len(wv)} vectors, loss {loss[0]:.3f} -> {loss[-1]:.3f}"
+    )
+    assert loss[-1] < loss[0], loss
+    assert len(wv) == len(w2v.vocab) - 4 and wv.dim == config.embedding_dim
+    for word in QUERIES[lang]:
+        if word in wv:
+            near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
+            print(f"   nearest to {word}: {near}")
+    if lang == "en" and all(w in wv for w in ("France", "Paris", "Japan")):
+        guess = wv.analogy("France", "Paris", "Japan", topn=3)
+        print(f"   France : Paris :: Japan : ? -> {', '.join(w for w, _ in guess)}")
+
+    folder = out / f"word2vec.{lang}"
+    w2v.save(folder)
+    wv.export_projector(folder / "projector")
+    back = WordVectors.load_word2vec_format(folder / "vectors.txt")
+    assert back.words == wv.words
+    np.testing.assert_allclose(back.vectors, wv.vectors, rtol=1e-5, atol=1e-7)
+    png = plot_pca(
+        wv,
+        PLOT[lang],
+        out / f"word2vec.{lang}.pca.png",
+        title=f"skip-gram vectors, corpus.{lang}.txt (PCA)",
+    )
+    print(f"   saved {folder}/vectors.txt (read back: the same vectors) and {png.name}")
+    return wv
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§3.1.1: Word2Vec, the listing and a real corpus")
+    p.add_argument("--quick", action="store_true", help="seconds, for the tests")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=10, help="the listing's epochs=10")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
+    args = p.parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    out = args.out or Path(tempfile.mkdtemp(prefix="ch03_1_1_"))
+    out.mkdir(parents=True, exist_ok=True)
+
+    the_listing(args.epochs, args.seed)
     for lang, tokenizer in (("en", "word"), ("zh", "char")):
-        lines = (DATA / f"corpus.{lang}.txt").read_text(encoding="utf-8").splitlines()
-        if args.quick:
-            lines = lines[:600]
-        corpus = out / f"corpus.{lang}.txt"
-        corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        config = Word2VecConfig(
-            embedding_dim=16 if args.quick else 50,
-            window=4,
-            min_count=2,
-            sample=1e-3,
-            epochs=2 if args.quick else args.epochs,
-            words_per_batch=256,
-            negative_group=4,
-            tokenizer=tokenizer,
-            seed=args.seed,
-        )
-        w2v = Word2Vec(config)
-        history = w2v.fit(corpus, verbose=0)
-        wv = w2v.get_word_vectors()
-        loss = history.history["loss"]
-        print(
-            f"\n2. data/corpus.{lang}.txt ({len(lines)} lines, {tokenizer} tokens): "
-            f"{len(wv)} vectors, loss {loss[0]:.3f} -> {loss[-1]:.3f}"
-        )
-        for word in QUERIES[lang]:
-            if word in wv:
-                near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
-                print(f"   nearest to {word}: {near}")
-        if lang == "en" and all(w in wv for w in ("France", "Paris", "Japan")):
-            guess = wv.analogy("France", "Paris", "Japan", topn=3)
-            print(f"   France : Paris :: Japan : ? -> {', '.join(w for w, _ in guess)}")
-        w2v.save(out / f"word2vec.{lang}")
-        wv.export_projector(out / f"word2vec.{lang}" / "projector")
-        png = plot_pca(
-            wv,
-            PLOT[lang],
-            out / f"word2vec.{lang}.pca.png",
-            title=f"skip-gram vectors, corpus.{lang}.txt (PCA)",
-        )
-        print(f"   saved {out / f'word2vec.{lang}'}/vectors.txt and {png.name}")
+        train_on_corpus(lang, tokenizer, out, args.quick, args.epochs, args.seed)
     return 0
 
 

@@ -9,71 +9,69 @@ What the article prints
         p("中国" | "爱") = exp(<v_3, v_2>) / Σ_j exp(<v_3, v_j>)
         P("我爱中国") = p("我" | "爱") × p("爱" | "我") × p("中国" | "爱")
 
-What this script shows
+What this script shows (each number is checked, not only printed)
     1. §4.5.1 with numbers: seeded 3-d vectors, each conditional probability computed
        by hand with numpy as printed and as it should be (the softmax normalises over
        the *predicted* word: p(o | c) = exp(u_o·v_c) / Σ_w exp(u_w·v_c)), beside the
-       value from ``llm_tf.word2vec.Word2VecModel`` holding the same vectors. The
+       value from ``llm_tf.vectors.Word2VecModel`` holding the same vectors. The
        printed denominators belong to the reverse conditionals (docs/errata.md).
     2. The "sequence probability": the printed product is a product of skip-gram
        conditionals, not a probability of the sequence; summed over all 27
-       three-word sequences it does not give 1.
-    3. §4.1.1's J on the sentence (window 1) by hand and from the model's logits, and
-       the negative-sampling loss word2vec minimises instead. Training *minimises J*,
-       i.e. maximises the probability of the context words.
-    4. A skip-gram model trained on "我爱中国" repeated: its learned p(o | c).
+       three-word sequences it does not give 1, while a chain-rule product
+       p(w_1) p(w_2 | w_1) p(w_3 | w_2) with the correct conditionals does.
+    3. §4.1.1's J on the sentence (window 1) by hand and from the model's logits (equal),
+       and the negative-sampling loss word2vec minimises instead, by hand and from
+       ``llm_tf.vectors.sgns`` (equal). Training *minimises J*, i.e. maximises the
+       probability of the context words.
+    4. A skip-gram model trained on "我爱中国" repeated: its learned p(o | c), whose
+       rows are distributions peaked on each word's neighbours.
 
 Run
     python chapters/ch04_1_word_vectors_math.py [--quick] [--seed 0]
 """
 
-from __future__ import annotations
+# ruff: noqa: E402  (TensorFlow is imported quietly before the imports that load it)
+from llm_tf.runtime import quiet_tensorflow_import
+
+quiet_tensorflow_import()
 
 import argparse
 import itertools
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import keras
+import numpy as np
+import tensorflow as tf
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+from llm_tf.vectors import Word2Vec, Word2VecConfig, Word2VecModel
+from llm_tf.vectors.sgns import article_softmax_probability, sgns_gradients, softmax_probabilities
 
 WORDS = ["我", "爱", "中国"]
+PAIRS = [(0, 1), (1, 0), (1, 2), (2, 1)]  # (centre i, context j) of 我爱中国, window 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§4.1.1, §4.5.1: word2vec's formulas with numbers")
-    p.add_argument("--quick", action="store_true", help="seconds, for the tests")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--dim", type=int, default=3, help="size of v_1, v_2, v_3")
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
-    import tensorflow as tf
+def model_holding(v: np.ndarray) -> Word2VecModel:
+    """A Word2VecModel whose input and output embeddings both hold ``v`` (u = v, as in §4.5.1).
 
-    from llm_tf.sgns import article_softmax_probability, sgns_gradients, softmax_probabilities
-    from llm_tf.word2vec import Word2Vec, Word2VecConfig, Word2VecModel
-
-    keras.utils.set_random_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-
-    # ---- 1. §4.5.1: three words, one vector each (the article's simplification)
-    v = rng.normal(size=(3, args.dim)).round(2)  # v_1, v_2, v_3: (3, dim)
-    print("1. v_1 (我), v_2 (爱), v_3 (中国) =")
-    print(v)
-    correct = softmax_probabilities(v, v)  # (3, 3): [c, o] = p(o | c)
-    # The model: ids 0-3 are special tokens, the words are ids 4, 5, 6; both of its
-    # embeddings hold v, so u = v as in the article.
-    model = Word2VecModel(vocab_size=7, embedding_dim=args.dim, seed=args.seed)
+    Ids 0-3 are the special tokens; the words are ids 4, 5, 6.
+    """
+    dim = v.shape[1]
+    model = Word2VecModel(vocab_size=7, embedding_dim=dim, seed=0)
     model.build()
-    table = np.zeros((7, args.dim), "float32")
+    table = np.zeros((7, dim), "float32")
     table[4:] = v
     model.target_embedding.embeddings.assign(table)
     model.context_embedding.embeddings.assign(table)
+    return model
+
+
+def conditionals(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """1. §4.5.1's conditionals: printed, by hand, and from the model. Returns (correct, model's)."""
+    print("1. v_1 (我), v_2 (爱), v_3 (中国) =")
+    print(v)
+    correct = softmax_probabilities(v, v)  # (3, 3): [c, o] = p(o | c)
     ids = np.array([4, 5, 6], "int32")
-    logits = model(ids, np.tile(ids, (3, 1))).numpy()  # (3 centres, 3 candidates)
+    logits = model_holding(v)(ids, np.tile(ids, (3, 1))).numpy()  # (3 centres, 3 candidates)
     from_model = tf.nn.softmax(logits, axis=-1).numpy()  # [c, o] = p(o | c)
     print("\n   formula            printed (as in §4.5.1)   correct p(o|c)   model")
     for target, given in ((0, 1), (1, 0), (2, 1)):
@@ -94,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         "   the printed denominators sum over the first word's partners: each printed value"
         "\n   is the reverse conditional, e.g. printed p(我|爱) = correct p(爱|我)."
     )
+    return correct, from_model
 
-    # ---- 2. the "sequence probability"
+
+def sequence_probability(v: np.ndarray, correct: np.ndarray) -> float:
+    """2. The printed P(我爱中国) is no distribution over sequences; the chain rule's is."""
+
     def printed_product(seq):  # P(w1 w2 w3) = p(w1|w2) p(w2|w1) p(w3|w2), as printed
         a, b, c = seq
         return (
@@ -104,29 +106,49 @@ def main(argv: list[str] | None = None) -> int:
             * article_softmax_probability(v, c, b)
         )
 
-    total = sum(printed_product(s) for s in itertools.product(range(3), repeat=3))
+    def chain_rule(seq):  # p(w1) p(w2|w1) p(w3|w2) with p(w1) = 1/3 and correct conditionals
+        a, b, c = seq
+        return correct[a, b] * correct[b, c] / 3
+
+    sequences = list(itertools.product(range(3), repeat=3))
+    total = sum(printed_product(s) for s in sequences)
+    chain_total = sum(chain_rule(s) for s in sequences)
     print(
         f"\n2. printed P(我爱中国) = {printed_product((0, 1, 2)):.4f}; summed over all 27 "
         f"sequences of the three words: {total:.4f} (a distribution would give 1)"
     )
-    window1 = correct[0, 1] * correct[1, 0] * correct[1, 2] * correct[2, 1]
+    print(
+        f"   the chain rule p(w_1) p(w_2|w_1) p(w_3|w_2) (p(w_1) = 1/3) sums to {chain_total:.4f}"
+    )
+    assert abs(chain_total - 1) < 1e-12
+    assert abs(total - 1) > 1e-3, total
+    window1 = np.prod([correct[i, j] for i, j in PAIRS])
     print(
         f"   the skip-gram likelihood of the sentence, window 1 (every centre predicts its"
         f"\n   neighbours): p(爱|我) p(我|爱) p(中国|爱) p(爱|中国) = {window1:.4f}"
     )
+    return window1
 
-    # ---- 3. §4.1.1: J = -Σ_i Σ_{j∈context(i)} log p(w_j | w_i), window 1
-    pairs = [(0, 1), (1, 0), (1, 2), (2, 1)]  # (i, j): centre, context
-    j_by_hand = -sum(np.log(correct[i, j]) for i, j in pairs)
-    j_model = -sum(np.log(from_model[i, j]) for i, j in pairs)
+
+def objective(
+    v: np.ndarray, correct: np.ndarray, from_model: np.ndarray, likelihood: float
+) -> None:
+    """3. §4.1.1's J, and the negative-sampling loss word2vec minimises instead."""
+    j_by_hand = -sum(np.log(correct[i, j]) for i, j in PAIRS)
+    j_model = -sum(np.log(from_model[i, j]) for i, j in PAIRS)
     print(
         f"\n3. J (§4.1.1) = {j_by_hand:.4f} by hand, {j_model:.4f} from the model's logits;"
         f"\n   exp(-J) = {np.exp(-j_by_hand):.4f} is the likelihood above. Training minimises J"
         "\n   (maximises the context words' probability)."
     )
-    centres = tf.constant([4 + i for i, _ in pairs], tf.int32)
-    contexts = tf.constant([4 + j for _, j in pairs], tf.int32)
-    negatives = tf.constant([[6], [6], [4], [4]], tf.int32)  # one noise word per pair (K=1)
+    assert abs(j_by_hand - j_model) < 1e-4
+    assert abs(np.exp(-j_by_hand) - likelihood) < 1e-12
+    table = np.zeros((7, v.shape[1]), "float32")
+    table[4:] = v
+    centres = tf.constant([4 + i for i, _ in PAIRS], tf.int32)
+    contexts = tf.constant([4 + j for _, j in PAIRS], tf.int32)
+    noise = [6, 6, 4, 4]  # one noise word per pair (K=1)
+    negatives = tf.constant([[k] for k in noise], tf.int32)
     emb = tf.constant(table)
     _, _, _, (loss, n) = sgns_gradients(
         tf.gather(emb, centres),
@@ -136,26 +158,31 @@ def main(argv: list[str] | None = None) -> int:
         negatives,
         tf.ones([4]),
     )
-    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+
+    def log_sigmoid(x):
+        return -np.log1p(np.exp(-x))
+
     by_hand = -sum(
-        np.log(sig(v[i] @ v[j])) + np.log(sig(-v[i] @ v[k - 4]))
-        for (i, j), k in zip(pairs, [6, 6, 4, 4], strict=True)
+        log_sigmoid(v[i] @ v[j]) + log_sigmoid(-v[i] @ v[k - 4])
+        for (i, j), k in zip(PAIRS, noise, strict=True)
     )
-    assert abs(by_hand - float(loss)) < 1e-4
     print(
         f"   word2vec minimises the negative-sampling loss instead (K=1 noise word here):"
         f"\n   -Σ [log σ(u_o·v_c) + log σ(-u_n·v_c)] = {by_hand:.4f} by hand, "
         f"{float(loss):.4f} from llm_tf ({int(n)} pairs)"
     )
+    assert abs(by_hand - float(loss)) < 1e-4 and int(n) == len(PAIRS)
 
-    # ---- 4. learn p(o | c) from "我爱中国", repeated
+
+def learned_conditionals(quick: bool, seed: int) -> np.ndarray:
+    """4. Train skip-gram on 我爱中国 x 50 and read its p(o | c) over the three words."""
     w2v = Word2Vec(
         Word2VecConfig.tiny(
             embedding_dim=8,
             window=1,
             negative=2,
-            epochs=5 if args.quick else 40,
-            seed=args.seed + 1,
+            epochs=5 if quick else 40,
+            seed=seed + 1,
             words_per_batch=64,
             negative_group=1,
         )
@@ -166,11 +193,32 @@ def main(argv: list[str] | None = None) -> int:
     learned = softmax_probabilities(
         net.target_embedding.embeddings.numpy()[word_ids],
         net.context_embedding.embeddings.numpy()[word_ids],
-    )
+    )  # (3, 3): [c, o] = p(o | c)
     print("\n4. after training on 我爱中国 x 50 (window 1), p(o | c) over the three words:")
     print("   c \\ o  " + "  ".join(f"{w:>4}" for w in WORDS))
     for c, row in zip(WORDS, learned, strict=True):
         print(f"   {c:<5}" + "  ".join(f"{x:6.3f}" for x in row))
+    np.testing.assert_allclose(learned.sum(axis=1), 1.0, rtol=1e-6)
+    likeliest = learned.argmax(axis=1)  # each word's likeliest context: a neighbour of it
+    assert likeliest[0] == 1 and likeliest[1] in (0, 2) and likeliest[2] == 1, learned
+    print("   each word's likeliest context is a neighbour of it in the sentence.")
+    return learned
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§4.1.1, §4.5.1: word2vec's formulas with numbers")
+    p.add_argument("--quick", action="store_true", help="seconds, for the tests")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dim", type=int, default=3, help="size of v_1, v_2, v_3")
+    args = p.parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+
+    v = rng.normal(size=(3, args.dim)).round(2)  # v_1, v_2, v_3: (3, dim), one vector per word
+    correct, from_model = conditionals(v)
+    likelihood = sequence_probability(v, correct)
+    objective(v, correct, from_model, likelihood)
+    learned_conditionals(args.quick, args.seed)
     return 0
 
 

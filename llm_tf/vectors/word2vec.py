@@ -19,7 +19,7 @@ Speed (a pair-at-a-time Keras model is several times slower; the figures are in
 ``docs/benchmarks.md``):
 
 - Each step takes all the pairs of ``words_per_batch`` consecutive corpus tokens
-  (about 8k pairs for 2048 words) from :mod:`llm_tf.skipgram_data`, made with
+  (about 8k pairs for 2048 words) from :mod:`llm_tf.vectors.skipgram_data`, made with
   numpy in a ``tf.data`` generator, and ``steps_per_execution`` steps run per
   compiled call.
 - ``negative_group`` pairs share one draw of ``K`` negatives (pair ``p`` of a batch
@@ -28,7 +28,7 @@ Speed (a pair-at-a-time Keras model is several times slower; the figures are in
   products instead of ``K`` gathers per pair (after Ji et al., 2016, HogBatch). The
   train step permutes the pairs' ids so that groups are contiguous; no (P, D) array
   is ever transposed.
-- The gradients are the closed form above (:func:`llm_tf.sgns.sgns_gradients`),
+- The gradients are the closed form above (:func:`llm_tf.vectors.sgns.sgns_gradients`),
   equal to automatic differentiation of :meth:`Word2VecModel.call`'s logits
   (tested), with the learning rate folded into per-pair scalars, and plain SGD
   touches only the rows of the batch (``scatter_nd_sub``). The learning rate is the
@@ -46,71 +46,16 @@ TensorFlow's); the forward ``call`` uses ``keras.ops``.
 
 from __future__ import annotations
 
-import os
-from dataclasses import asdict, dataclass, replace
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from llm_tf import id_stream, skipgram_data
 from llm_tf.errors import UserInputError
-from llm_tf.sgns import sgns_gradients
-from llm_tf.vocab import SPECIALS, Vocabulary
-
-
-@dataclass(frozen=True)
-class Word2VecConfig:
-    """Hyper-parameters; the defaults are word2vec's / gensim's."""
-
-    embedding_dim: int = 100  # vector size (the article's embedding_size)
-    window: int = 5  # largest window; each centre draws its own in 1..window
-    negative: int = 5  # noise words per positive pair (K)
-    sg: bool = True  # skip-gram; False = CBOW
-    min_count: int = 5  # drop rarer tokens
-    max_vocab: int | None = None  # keep at most this many tokens (None: all)
-    sample: float = 1e-3  # subsampling threshold s (0 disables)
-    ns_exponent: float = 0.75  # noise distribution ∝ count ** ns_exponent
-    learning_rate: float | None = None  # start rate; None: 0.025 (sg) or 0.05 (cbow)
-    min_learning_rate_ratio: float = 1e-4  # final rate = start * this
-    epochs: int = 5  # passes over the corpus
-    words_per_batch: int = 2048  # corpus tokens whose pairs form one step
-    negative_group: int = 16  # pairs sharing one draw of negatives
-    max_row_updates: float | None = 64.0  # most pair-updates a row takes per step
-    steps_per_execution: int = 16  # train steps per compiled call
-    tokenizer: str = "auto"  # auto | word | space | char (llm_tf.tokenizers)
-    lower: bool = False  # lower-case before tokenizing
-    seed: int = 1  # initial weights, subsampling, windows, negatives
-
-    def __post_init__(self):
-        positive = ("embedding_dim", "window", "negative", "min_count", "epochs")
-        positive += ("words_per_batch", "negative_group", "steps_per_execution")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise UserInputError(f"{name} must be a positive integer, got {value!r}")
-        if self.max_vocab is not None and self.max_vocab < 1:
-            raise UserInputError(f"max_vocab must be >= 1 or None, got {self.max_vocab!r}")
-        if self.learning_rate is not None and not self.learning_rate > 0:
-            raise UserInputError(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        if not 0 <= self.sample < 1:
-            raise UserInputError(f"sample must be in [0, 1), got {self.sample!r}")
-        if self.max_row_updates is not None and not self.max_row_updates > 0:
-            raise UserInputError(
-                f"max_row_updates must be > 0 or None, got {self.max_row_updates!r}"
-            )
-
-    @property
-    def start_learning_rate(self) -> float:
-        if self.learning_rate is not None:
-            return self.learning_rate
-        return 0.025 if self.sg else 0.05
-
-    @classmethod
-    def tiny(cls, **overrides) -> Word2VecConfig:
-        """A small configuration for tests."""
-        base = dict(embedding_dim=16, window=2, min_count=1, sample=0.0, epochs=2)
-        return cls(**{**base, **overrides})
+from llm_tf.text import id_stream
+from llm_tf.vectors import skipgram_data
+from llm_tf.vectors.config import Word2VecConfig
+from llm_tf.vectors.sgns import sgns_gradients
+from llm_tf.vectors.trainer import WordVectorTrainer
 
 
 @keras.saving.register_keras_serializable(package="llm_tf")
@@ -120,7 +65,7 @@ class Word2VecModel(keras.Model):
     ``call(inputs, candidates)`` (or ``call((inputs, candidates))``) returns the
     logits ``v · u`` of shape (B, C): ``inputs`` is (B,) centre ids (skip-gram) or
     (B, 2W) context ids padded with 0 (CBOW, averaged). ``fit`` expects the batches
-    of :func:`llm_tf.skipgram_data.make_dataset`; the compiled optimizer supplies the
+    of :func:`llm_tf.vectors.skipgram_data.make_dataset`; the compiled optimizer supplies the
     learning rate (a float or a schedule) and counts the steps.
 
     Args:
@@ -303,7 +248,7 @@ class Word2VecModel(keras.Model):
 # ---- the trainer behind the listing's `model.fit(sequence)` / `model.get_word_vectors()`
 
 
-class Word2Vec:
+class Word2Vec(WordVectorTrainer):
     """The listing's ``model``: ``fit(sequence_or_corpus, epochs=10)``, ``get_word_vectors()``.
 
     Example:
@@ -313,20 +258,7 @@ class Word2Vec:
         (3, 16)
     """
 
-    def __init__(self, config: Word2VecConfig | None = None, **overrides):
-        config = config or Word2VecConfig()
-        self.config = replace(config, **overrides) if overrides else config
-        self.vocab: Vocabulary | None = None
-        self.model: Word2VecModel | None = None
-
-    def _tokens(self, source):
-        return id_stream.token_source(source, self.config.tokenizer, self.config.lower)
-
-    def build_vocab(self, source) -> Vocabulary:
-        """Count tokens (one streaming pass) and keep those with ``count >= min_count``."""
-        cfg = self.config
-        self.vocab = id_stream.build_vocabulary(self._tokens(source), cfg.min_count, cfg.max_vocab)
-        return self.vocab
+    config_class = Word2VecConfig
 
     def fit(self, source, epochs: int | None = None, verbose="auto", callbacks=None):
         """Train on a corpus path (file, .gz or folder), a token list or token lists.
@@ -335,9 +267,7 @@ class Word2Vec:
         vocabulary.
         """
         cfg = self.config
-        epochs = cfg.epochs if epochs is None else epochs
-        if not isinstance(epochs, int) or epochs < 1:
-            raise UserInputError(f"epochs must be a positive integer, got {epochs!r}")
+        epochs = self._epochs(epochs)
         tokens = self._tokens(source)
         if self.vocab is None:
             self.build_vocab(source)
@@ -352,20 +282,7 @@ class Word2Vec:
                 encoded, plan, keep, cfg.window, seed=cfg.seed, cbow=not cfg.sg
             )
             if self.model is None:
-                self.model = Word2VecModel(
-                    len(self.vocab),
-                    cfg.embedding_dim,
-                    negative=cfg.negative,
-                    cbow=not cfg.sg,
-                    negative_group=cfg.negative_group,
-                    seed=cfg.seed,
-                    max_row_updates=cfg.max_row_updates,
-                    name="word2vec_cbow" if not cfg.sg else "word2vec_skipgram",
-                )
-                self.model.build()
-                self.model.set_noise_distribution(
-                    skipgram_data.noise_distribution(counts, cfg.ns_exponent)
-                )
+                self.model = self._new_model(counts)
             lr0 = cfg.start_learning_rate
             schedule = keras.optimizers.schedules.PolynomialDecay(
                 lr0,
@@ -383,24 +300,21 @@ class Word2Vec:
         finally:
             encoded.close()
 
-    def get_word_vectors(self):
-        """The trained input vectors as :class:`llm_tf.vectors.WordVectors` (specials dropped)."""
-        from llm_tf.vectors import WordVectors
+    def _new_model(self, counts: np.ndarray) -> Word2VecModel:
+        cfg = self.config
+        model = Word2VecModel(
+            len(self.vocab),
+            cfg.embedding_dim,
+            negative=cfg.negative,
+            cbow=not cfg.sg,
+            negative_group=cfg.negative_group,
+            seed=cfg.seed,
+            max_row_updates=cfg.max_row_updates,
+            name="word2vec_skipgram" if cfg.sg else "word2vec_cbow",
+        )
+        model.build()
+        model.set_noise_distribution(skipgram_data.noise_distribution(counts, cfg.ns_exponent))
+        return model
 
-        if self.model is None:
-            raise UserInputError("the model is not trained yet: call fit() first")
-        matrix = keras.ops.convert_to_numpy(self.model.target_embedding.embeddings)
-        n = len(SPECIALS)
-        return WordVectors(self.vocab.tokens[n:], matrix[n:])
-
-    # ---- persistence: vectors in word2vec text format + vocabulary + model
-    def save(self, directory: str | os.PathLike) -> None:
-        """Write ``vectors.txt`` (word2vec text format), ``vocab.json``, ``config.json``, ``model.keras``."""
-        import json
-
-        os.makedirs(directory, exist_ok=True)
-        self.get_word_vectors().save_word2vec_format(os.path.join(directory, "vectors.txt"))
-        self.vocab.save(os.path.join(directory, "vocab.json"))
-        with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
-            json.dump(asdict(self.config), f, indent=1)
-        self.model.save(os.path.join(directory, "model.keras"))
+    def _vector_matrix(self) -> np.ndarray:
+        return keras.ops.convert_to_numpy(self.model.target_embedding.embeddings)  # input vectors v

@@ -3,7 +3,7 @@
 GloVe (Pennington et al., 2014) factorises ``X``, where ``X[i, j]`` sums ``1/d``
 over every occurrence of word ``j`` at distance ``d <= window`` from word ``i``
 (both sides: the matrix is symmetric). :func:`count_cooccurrences` builds it in
-one streaming pass over an encoded corpus (:mod:`llm_tf.skipgram_data`), a chunk
+one streaming pass over an encoded corpus (:mod:`llm_tf.text.id_stream`), a chunk
 at a time with numpy, and keeps only the nonzero cells as sorted COO arrays
 (``key = i * V + j``), merging partial counts as they grow. Memory is the number
 of distinct pairs, not the corpus length. Windows never cross a line end, as in

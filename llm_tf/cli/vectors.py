@@ -8,27 +8,34 @@
     llm-tf vectors plot     --vectors FILE --out PNG WORD [WORD ...]
     llm-tf vectors projector --vectors FILE --out DIR
 
-Training writes ``DIR/vectors.txt`` (word2vec text format), ``vocab.json``,
-``config.json``, ``model.keras`` and ``DIR/projector/{vectors,metadata}.tsv``.
-:func:`register` adds these parsers to the main CLI; each handler returns an exit
-code. TensorFlow is imported only once the arguments have been checked, so
-``--help`` and bad paths answer at once.
+The training flags are made from the fields of ``Word2VecConfig`` / ``GloVeConfig``
+(:mod:`llm_tf.vectors.config`), which check the values themselves. Training writes
+``DIR/vectors.txt`` (word2vec text format), ``vocab.json``, ``config.json``,
+``model.keras`` and ``DIR/projector/{vectors,metadata}.tsv``. :func:`register` adds
+these parsers to the main CLI; each handler returns an exit code. TensorFlow is
+imported only once the arguments and the corpus path have been checked, so
+``--help``, bad values and bad paths answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import time
 from pathlib import Path
 
+from llm_tf.cli.common import add_config_args, given
 from llm_tf.errors import UserInputError
-
-
-def _check_positive(args, *names):
-    for name in names:
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise UserInputError(f"--{name.replace('_', '-')} must be >= 1, got {value}")
+from llm_tf.runtime import quiet_tensorflow_import
+from llm_tf.vectors import (  # numpy only: the trainers (and TensorFlow) load on first use
+    GloVeConfig,
+    Word2VecConfig,
+    WordVectors,
+    evaluate_analogies,
+    evaluate_similarity,
+    plot_pca,
+)
 
 
 def _check_out_dir(path: str) -> Path:
@@ -38,110 +45,67 @@ def _check_out_dir(path: str) -> Path:
     return out
 
 
-def _add_corpus_args(p: argparse.ArgumentParser, dim: int, window: int, epochs: int) -> None:
+def _field_help(config_cls, name: str) -> str:
+    return next(f.metadata["help"] for f in dataclasses.fields(config_cls) if f.name == name)
+
+
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    """The flags of a training command that are not settings of the trainer."""
     p.add_argument("--corpus", required=True, help="text file, .gz, or folder of .txt files")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--dim", type=int, default=dim, help=f"vector size (default {dim})")
-    p.add_argument("--window", type=int, default=window, help=f"context window (default {window})")
-    p.add_argument("--min-count", type=int, default=5, help="drop rarer tokens (default 5)")
-    p.add_argument("--max-vocab", type=int, default=None, help="keep the N most frequent tokens")
-    p.add_argument("--epochs", type=int, default=epochs, help=f"passes (default {epochs})")
-    p.add_argument("--tokenizer", default="auto", choices=["auto", "word", "space", "char"])
-    p.add_argument("--lower", action="store_true", help="lower-case the text")
-    p.add_argument("--seed", type=int, default=1)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _report(wv, out: Path, seconds: float) -> None:
+def _prepare(args, config_cls):
+    """The config from the flags given, and the output folder: both checked before TensorFlow loads."""
+    from llm_tf.text.corpus import corpus_files
+
+    config = config_cls(**given(args, config_cls))  # its __post_init__ checks every value
+    corpus_files(args.corpus)  # a missing or unreadable corpus fails here
+    out = _check_out_dir(args.out)
+    quiet_tensorflow_import()  # only now: training needs TensorFlow
+    return config, out
+
+
+def _finish(trainer, out: Path, seconds: float) -> int:
+    trainer.save(out)
+    wv = trainer.get_word_vectors()
     wv.export_projector(out / "projector")
     print(f"{len(wv)} vectors of size {wv.dim} in {seconds:.1f} s -> {out / 'vectors.txt'}")
     print(f"projector files: {out / 'projector'}/vectors.tsv, metadata.tsv")
     for word in wv.words[: min(3, len(wv))]:
         near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
         print(f"  {word}: {near}")
-
-
-def run_word2vec(args) -> int:
-    import time
-
-    from llm_tf.corpus import corpus_files
-
-    _check_positive(args, "dim", "window", "negative", "min_count", "epochs", "max_vocab")
-    corpus_files(args.corpus)  # a missing or unreadable corpus fails before TensorFlow loads
-    out = _check_out_dir(args.out)
-    from llm_tf.word2vec import Word2Vec, Word2VecConfig
-
-    config = Word2VecConfig(
-        embedding_dim=args.dim,
-        window=args.window,
-        negative=args.negative,
-        sg=not args.cbow,
-        min_count=args.min_count,
-        max_vocab=args.max_vocab,
-        sample=args.sample,
-        learning_rate=args.lr,
-        epochs=args.epochs,
-        tokenizer=args.tokenizer,
-        lower=args.lower,
-        seed=args.seed,
-    )
-    w2v = Word2Vec(config)
-    start = time.perf_counter()
-    w2v.fit(args.corpus, verbose=0 if args.quiet else "auto")
-    seconds = time.perf_counter() - start
-    w2v.save(out)
-    _report(w2v.get_word_vectors(), out, seconds)
     return 0
 
 
+def run_word2vec(args) -> int:
+    config, out = _prepare(args, Word2VecConfig)
+    from llm_tf.vectors.word2vec import Word2Vec
+
+    w2v = Word2Vec(config)
+    start = time.perf_counter()
+    w2v.fit(args.corpus, verbose=0 if args.quiet else "auto")
+    return _finish(w2v, out, time.perf_counter() - start)
+
+
 def run_glove(args) -> int:
-    import time
+    config, out = _prepare(args, GloVeConfig)
+    from llm_tf.vectors.glove import GloVe
 
-    from llm_tf.corpus import corpus_files
-
-    _check_positive(args, "dim", "window", "min_count", "epochs", "max_vocab", "batch_size")
-    for name in ("x_max", "alpha", "lr"):
-        if not getattr(args, name) > 0:
-            raise UserInputError(
-                f"--{name.replace('_', '-')} must be > 0, got {getattr(args, name)}"
-            )
-    corpus_files(args.corpus)
-    out = _check_out_dir(args.out)
-    from llm_tf.glove import GloVe, GloVeConfig
-
-    config = GloVeConfig(
-        embedding_dim=args.dim,
-        window=args.window,
-        min_count=args.min_count,
-        max_vocab=args.max_vocab,
-        x_max=args.x_max,
-        alpha=args.alpha,
-        learning_rate=args.lr,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        tokenizer=args.tokenizer,
-        lower=args.lower,
-        seed=args.seed,
-    )
     glove = GloVe(config)
     start = time.perf_counter()
     cooc = glove.count(args.corpus)
     print(f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
     glove.fit(verbose=0 if args.quiet else "auto")
-    seconds = time.perf_counter() - start
-    glove.save(out)
-    _report(glove.get_word_vectors(), out, seconds)
-    return 0
+    return _finish(glove, out, time.perf_counter() - start)
 
 
-def _load(path: str):
-    from llm_tf.vectors import WordVectors
-
+def _load(path: str) -> WordVectors:
     return WordVectors.load_word2vec_format(path)
 
 
 def run_similar(args) -> int:
-    _check_positive(args, "topn")
     wv = _load(args.vectors)
     for word, score in wv.most_similar(positive=args.words, negative=args.minus, topn=args.topn):
         print(f"{word}\t{score:.4f}")
@@ -149,8 +113,6 @@ def run_similar(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    from llm_tf.vector_eval import evaluate_analogies, evaluate_similarity
-
     if not args.similarity and not args.analogy:
         raise UserInputError("vectors evaluate needs --similarity TSV and/or --analogy FILE")
     wv = _load(args.vectors)
@@ -173,8 +135,6 @@ def run_evaluate(args) -> int:
 
 
 def run_plot(args) -> int:
-    from llm_tf.vector_eval import plot_pca
-
     wv = _load(args.vectors)
     missing = [w for w in args.words if w not in wv]
     if missing:
@@ -191,37 +151,57 @@ def run_projector(args) -> int:
     return 0
 
 
+COMMANDS = {
+    "word2vec": "train skip-gram / CBOW word vectors (§3.1.1)",
+    "glove": "train GloVe word vectors (§3.1.2)",
+    "vectors": "query, evaluate, plot word vectors",
+}
+
+
 def register(subparsers) -> None:
-    """Add the ``word2vec``, ``glove`` and ``vectors`` commands to an argparse subparsers object."""
+    """Add the ``word2vec``, ``glove`` and ``vectors`` commands to an argparse subparsers object.
+
+    The training flags are the fields of :class:`~llm_tf.vectors.Word2VecConfig` and
+    :class:`~llm_tf.vectors.GloVeConfig` (help and defaults from the fields).
+    """
     p = subparsers.add_parser(
-        "word2vec", help="train skip-gram / CBOW word vectors (§3.1.1)",
+        "word2vec",
+        help=COMMANDS["word2vec"],
         description="Train skip-gram (default) or CBOW word vectors with negative sampling "
         "(§3.1.1, §4.1.1); writes vectors.txt (word2vec text format), vocab.json, "
-        "model.keras and TensorBoard projector files to --out."
+        "model.keras and TensorBoard projector files to --out.",
     )
-    _add_corpus_args(p, dim=100, window=5, epochs=5)
-    p.add_argument("--negative", type=int, default=5, help="noise words per pair (default 5)")
-    p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold (0: off)")
-    p.add_argument("--lr", type=float, default=None, help="start rate (0.025 sg, 0.05 cbow)")
+    _add_run_args(p)
+    add_config_args(p, Word2VecConfig, exclude=("sg",))
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--sg", action="store_true", help="skip-gram (default)")
-    mode.add_argument("--cbow", action="store_true", help="continuous bag of words")
+    mode.add_argument(
+        "--sg",
+        dest="sg",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=_field_help(Word2VecConfig, "sg") + " (default)",
+    )
+    mode.add_argument(
+        "--cbow",
+        dest="sg",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="CBOW: predict each word from the mean of its context words",
+    )
     p.set_defaults(func=run_word2vec)
 
     p = subparsers.add_parser(
-        "glove", help="train GloVe word vectors (§3.1.2)",
+        "glove",
+        help=COMMANDS["glove"],
         description="Count co-occurrences (1/d weighted, sparse, streamed) and fit the GloVe "
         "paper's weighted least squares with AdaGrad (§3.1.2; see docs/errata.md for §4.1.2); "
-        "writes vectors.txt (W + W~) to --out."
+        "writes vectors.txt (W + W~) to --out.",
     )
-    _add_corpus_args(p, dim=100, window=10, epochs=15)
-    p.add_argument("--x-max", type=float, default=100.0, help="weighting cut-off (default 100)")
-    p.add_argument("--alpha", type=float, default=0.75, help="weighting exponent (default 0.75)")
-    p.add_argument("--lr", type=float, default=0.05, help="AdaGrad rate (default 0.05)")
-    p.add_argument("--batch-size", type=int, default=4096, help="cells per step")
+    _add_run_args(p)
+    add_config_args(p, GloVeConfig)
     p.set_defaults(func=run_glove)
 
-    p = subparsers.add_parser("vectors", help="query, evaluate, plot word vectors")
+    p = subparsers.add_parser("vectors", help=COMMANDS["vectors"])
     sub = p.add_subparsers(dest="vectors_command", required=True)
     q = sub.add_parser("similar", help="nearest words by cosine")
     q.add_argument("--vectors", required=True, help="word2vec text format file")

@@ -13,10 +13,10 @@ the id stream:
   near neighbours are seen more often than far ones.
 - **Noise distribution** for negatives: unigram counts to the 3/4 power
   (:func:`noise_distribution`); the negatives themselves are drawn inside the train
-  step (:mod:`llm_tf.word2vec`).
+  step (:mod:`llm_tf.vectors.word2vec`).
 
 The corpus is encoded once into a temporary file of int32 ids
-(:mod:`llm_tf.id_stream`; ``-1`` marks a line end and windows never cross lines),
+(:mod:`llm_tf.text.id_stream`; ``-1`` marks a line end and windows never cross lines),
 read back in chunks that end at a line end. Pairs exist only for one chunk at a
 time, so memory does not grow with the corpus.
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.id_stream import EncodedCorpus
+from llm_tf.text.id_stream import EncodedCorpus
 
 
 def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Word vectors from either model: neighbours, analogies, files (§3.1, §4.1).
 
-:class:`WordVectors` is the shared result of :mod:`llm_tf.word2vec` and
-:mod:`llm_tf.glove` (a small cousin of gensim's ``KeyedVectors``):
+:class:`WordVectors` is the shared result of :mod:`llm_tf.vectors.word2vec` and
+:mod:`llm_tf.vectors.glove` (a small cousin of gensim's ``KeyedVectors``):
 
 - ``similarity(a, b)``: cosine similarity;
 - ``most_similar("king")`` or ``most_similar(positive=[...], negative=[...])``:
@@ -13,7 +13,7 @@
 Files: the word2vec text format (a ``"count dim"`` header, then ``word v1 ... vD``
 per line; what gensim's ``KeyedVectors.load_word2vec_format`` reads) and the
 TensorBoard projector's ``vectors.tsv`` + ``metadata.tsv``. Evaluation on
-similarity and analogy test sets lives in :mod:`llm_tf.vector_eval`.
+similarity and analogy test sets lives in :mod:`llm_tf.vectors.evaluation`.
 """
 
 from __future__ import annotations

@@ -21,18 +21,16 @@ step.
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import asdict, dataclass, replace
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from llm_tf import id_stream
-from llm_tf.cooccurrence import Cooccurrence, count_cooccurrences
 from llm_tf.errors import UserInputError
-from llm_tf.vocab import SPECIALS, Vocabulary
+from llm_tf.text import id_stream
+from llm_tf.vectors.config import GloVeConfig
+from llm_tf.vectors.cooccurrence import Cooccurrence, count_cooccurrences
+from llm_tf.vectors.trainer import WordVectorTrainer
+from llm_tf.vectors.word_vectors import WordVectors
 
 GRAD_CLIP = 100.0  # glove.c's grad_clip_value
 
@@ -212,40 +210,6 @@ def cooccurrence_dataset(cooc: Cooccurrence, batch_size: int, seed: int, repeat:
     return ds.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(4)
 
 
-@dataclass(frozen=True)
-class GloVeConfig:
-    """Hyper-parameters; the defaults are the paper's / glove.c's demo."""
-
-    embedding_dim: int = 100  # vector size
-    window: int = 10  # co-occurrence window (each side)
-    min_count: int = 5  # drop rarer tokens
-    max_vocab: int | None = None  # keep at most this many tokens (None: all)
-    x_max: float = 100.0  # weighting cut-off
-    alpha: float = 0.75  # weighting exponent
-    learning_rate: float = 0.05  # AdaGrad's initial rate
-    epochs: int = 15  # passes over the nonzero cells (glove.c demo: 15)
-    batch_size: int = 4096  # cells per step
-    symmetric: bool = True  # count left and right contexts
-    steps_per_execution: int = 16  # train steps per compiled call
-    tokenizer: str = "auto"  # auto | word | space | char
-    lower: bool = False  # lower-case before tokenizing
-    seed: int = 1  # initial weights and visiting order
-
-    def __post_init__(self):
-        for name in ("embedding_dim", "window", "min_count", "epochs", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise UserInputError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("x_max", "alpha", "learning_rate"):
-            if not getattr(self, name) > 0:
-                raise UserInputError(f"{name} must be > 0, got {getattr(self, name)!r}")
-
-    @classmethod
-    def tiny(cls, **overrides) -> GloVeConfig:
-        base = dict(embedding_dim=16, window=3, min_count=1, epochs=5, batch_size=256)
-        return cls(**{**base, **overrides})
-
-
 def _new_model(cfg: GloVeConfig, vocab_size: int, steps_per_execution: int) -> GloVeModel:
     model = GloVeModel(
         vocab_size, cfg.embedding_dim, x_max=cfg.x_max, alpha=cfg.alpha, seed=cfg.seed, name="glove"
@@ -259,22 +223,20 @@ def _new_model(cfg: GloVeConfig, vocab_size: int, steps_per_execution: int) -> G
     return model
 
 
-class GloVe:
+class GloVe(WordVectorTrainer):
     """``GloVe(config).fit(corpus)`` then ``get_word_vectors()`` (``W + W̃``)."""
 
+    config_class = GloVeConfig
+
     def __init__(self, config: GloVeConfig | None = None, **overrides):
-        config = config or GloVeConfig()
-        self.config = replace(config, **overrides) if overrides else config
-        self.vocab: Vocabulary | None = None
+        super().__init__(config, **overrides)
         self.cooccurrence: Cooccurrence | None = None
-        self.model: GloVeModel | None = None
 
     def count(self, source) -> Cooccurrence:
         """Build the vocabulary and the co-occurrence counts (two streaming passes)."""
         cfg = self.config
-        tokens = id_stream.token_source(source, cfg.tokenizer, cfg.lower)
-        self.vocab = id_stream.build_vocabulary(tokens, cfg.min_count, cfg.max_vocab)
-        encoded = id_stream.encode_lines(tokens(), self.vocab.index)
+        self.build_vocab(source)
+        encoded = id_stream.encode_lines(self._tokens(source)(), self.vocab.index)
         try:
             self.cooccurrence = count_cooccurrences(
                 encoded.chunks(), len(self.vocab), cfg.window, symmetric=cfg.symmetric
@@ -286,9 +248,7 @@ class GloVe:
     def fit(self, source=None, epochs: int | None = None, verbose="auto", callbacks=None):
         """Count (unless :meth:`count` ran) and train; returns Keras' ``History``."""
         cfg = self.config
-        epochs = cfg.epochs if epochs is None else epochs
-        if not isinstance(epochs, int) or epochs < 1:
-            raise UserInputError(f"epochs must be a positive integer, got {epochs!r}")
+        epochs = self._epochs(epochs)
         if source is not None:
             self.count(source)
         if self.cooccurrence is None:
@@ -301,22 +261,12 @@ class GloVe:
             ds, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False
         )
 
-    def get_word_vectors(self, combine: str = "sum"):
-        from llm_tf.vectors import WordVectors
+    def get_word_vectors(self, combine: str = "sum") -> WordVectors:
+        """``W + W̃`` (the paper's choice), or ``"word"`` (W) or ``"context"`` (W̃)."""
+        return super().get_word_vectors(combine=combine)
 
-        if self.model is None:
-            raise UserInputError("the model is not trained yet: call fit() first")
-        n = len(SPECIALS)
-        return WordVectors(self.vocab.tokens[n:], self.model.word_vectors(combine)[n:])
-
-    def save(self, directory: str | os.PathLike) -> None:
-        """Write ``vectors.txt`` (word2vec text format), ``vocab.json``, ``config.json``, ``model.keras``."""
-        os.makedirs(directory, exist_ok=True)
-        self.get_word_vectors().save_word2vec_format(os.path.join(directory, "vectors.txt"))
-        self.vocab.save(os.path.join(directory, "vocab.json"))
-        with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
-            json.dump(asdict(self.config), f, indent=1)
-        self.model.save(os.path.join(directory, "model.keras"))
+    def _vector_matrix(self, combine: str = "sum") -> np.ndarray:
+        return self.model.word_vectors(combine)
 
 
 def glove_factorization(

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.vectors import WordVectors
+from llm_tf.vectors.word_vectors import WordVectors
 
 
 def rankdata(x: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ softmax ``p(o | c) = exp(u_o·v_c) / Σ_w exp(u_w·v_c)`` (:func:`softmax_probab
 a pass over the vocabulary per pair. word2vec minimises the negative-sampling loss
 instead, ``-log σ(u_o·v_c) - Σ_k log σ(-u_{n_k}·v_c)``, whose gradients
 :func:`sgns_gradients` computes for a whole batch at once (the train step of
-:class:`llm_tf.word2vec.Word2VecModel` applies them). :func:`article_softmax_probability`
+:class:`llm_tf.vectors.word2vec.Word2VecModel` applies them). :func:`article_softmax_probability`
 is §4.5.1's formula as printed, kept for the erratum.
 """
 

@@ -1,0 +1,115 @@
+"""Word2VecConfig and GloVeConfig: the word-vector trainers' settings (§3.1.1, §3.1.2). No TensorFlow.
+
+Each field is declared with :func:`llm_tf.settings.setting` (default, one line of
+help, the command-line flag where it differs from the field's name), so ``llm-tf
+word2vec --help`` and ``llm-tf glove --help`` are built from these fields. Each
+config checks itself in ``__post_init__``; the messages name the field and the
+value received. The defaults are word2vec's / gensim's and the GloVe paper's;
+``tiny()`` gives small settings for tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llm_tf.settings import (
+    check_choice,
+    check_finite,
+    check_int,
+    check_positive,
+    check_positive_int,
+    check_range,
+    setting,
+)
+from llm_tf.text.tokenizers import NAMES as TOKENIZERS
+
+_TOKENIZER_HELP = "auto: characters for mostly-CJK text, else NLTK words"
+
+
+@dataclass(frozen=True)
+class Word2VecConfig:
+    """Skip-gram / CBOW with negative sampling; the defaults are word2vec's / gensim's."""
+
+    embedding_dim: int = setting(100, "vector size (the article's embedding_size)", flag="--dim")
+    window: int = setting(5, "largest window; each centre draws its own in 1..window")
+    negative: int = setting(5, "noise words per positive pair (K)")
+    sg: bool = setting(True, "skip-gram: predict each word from its context words, one at a time")
+    min_count: int = setting(5, "drop tokens seen fewer times")
+    max_vocab: int | None = setting(None, "keep at most this many tokens (default: all)")
+    sample: float = setting(1e-3, "subsampling threshold of frequent words, in [0, 1) (0: off)")
+    ns_exponent: float = setting(0.75, "noise distribution ∝ count ** ns_exponent")
+    learning_rate: float | None = setting(
+        None, "start rate (default: 0.025 for skip-gram, 0.05 for CBOW)", flag="--lr"
+    )
+    min_learning_rate_ratio: float = setting(1e-4, "final rate = start rate x this, in [0, 1]")
+    epochs: int = setting(5, "passes over the corpus")
+    words_per_batch: int = setting(2048, "corpus tokens whose pairs form one step")
+    negative_group: int = setting(16, "pairs sharing one draw of negatives")
+    max_row_updates: float | None = setting(
+        64.0, "most pair-updates one row takes per step (batching's cap)"
+    )
+    steps_per_execution: int = setting(16, "train steps per compiled call")
+    tokenizer: str = setting("auto", _TOKENIZER_HELP, choices=TOKENIZERS)
+    lower: bool = setting(False, "lower-case the text")
+    seed: int = setting(1, "seeds the weights, subsampling, windows and negatives")
+
+    def __post_init__(self):
+        check_positive_int(self, "embedding_dim", "window", "negative", "min_count", "epochs")
+        check_positive_int(self, "words_per_batch", "negative_group", "steps_per_execution")
+        check_positive_int(self, "max_vocab", optional=True)
+        check_range(self, "sample", 0.0, 1.0)
+        check_finite(self, "ns_exponent")
+        check_positive(self, "learning_rate", "max_row_updates", optional=True)
+        check_range(self, "min_learning_rate_ratio", 0.0, 1.0, high_open=False)
+        check_choice(self, "sg", (True, False))
+        check_choice(self, "lower", (True, False))
+        check_choice(self, "tokenizer", TOKENIZERS)
+        check_int(self, "seed", minimum=0)
+
+    @property
+    def start_learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return 0.025 if self.sg else 0.05
+
+    @classmethod
+    def tiny(cls, **overrides) -> Word2VecConfig:
+        """A small configuration for tests."""
+        base = dict(embedding_dim=16, window=2, min_count=1, sample=0.0, epochs=2)
+        return cls(**{**base, **overrides})
+
+
+@dataclass(frozen=True)
+class GloVeConfig:
+    """Weighted least squares on log co-occurrences; the defaults are the paper's / glove.c's."""
+
+    embedding_dim: int = setting(100, "vector size", flag="--dim")
+    window: int = setting(10, "co-occurrence window, each side (1/d weighted)")
+    min_count: int = setting(5, "drop tokens seen fewer times")
+    max_vocab: int | None = setting(None, "keep at most this many tokens (default: all)")
+    x_max: float = setting(100.0, "weighting cut-off: f(x) = min(1, (x / x_max) ** alpha)")
+    alpha: float = setting(0.75, "weighting exponent")
+    learning_rate: float = setting(0.05, "AdaGrad's initial rate", flag="--lr")
+    epochs: int = setting(15, "passes over the nonzero cells (glove.c's demo: 15)")
+    batch_size: int = setting(4096, "co-occurrence cells per step")
+    symmetric: bool = setting(True, "count left and right contexts")
+    steps_per_execution: int = setting(16, "train steps per compiled call")
+    tokenizer: str = setting("auto", _TOKENIZER_HELP, choices=TOKENIZERS)
+    lower: bool = setting(False, "lower-case the text")
+    seed: int = setting(1, "seeds the weights and the order the cells are visited in")
+
+    def __post_init__(self):
+        check_positive_int(self, "embedding_dim", "window", "min_count", "epochs", "batch_size")
+        check_positive_int(self, "steps_per_execution")
+        check_positive_int(self, "max_vocab", optional=True)
+        check_positive(self, "x_max", "alpha", "learning_rate")
+        check_choice(self, "symmetric", (True, False))
+        check_choice(self, "lower", (True, False))
+        check_choice(self, "tokenizer", TOKENIZERS)
+        check_int(self, "seed", minimum=0)
+
+    @classmethod
+    def tiny(cls, **overrides) -> GloVeConfig:
+        """A small configuration for tests."""
+        base = dict(embedding_dim=16, window=3, min_count=1, epochs=5, batch_size=256)
+        return cls(**{**base, **overrides})
