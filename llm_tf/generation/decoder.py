@@ -1,112 +1,72 @@
-"""§3.2, §4.2: one compiled generation loop for every language model in llm-tf.
+"""§3.2, §4.2, §5: one compiled generation loop for every language model in llm-tf.
 
-A :class:`Decoder` wraps a model behind one step function,
-``logits, state = step(ids, state, index)``:
+A :class:`Decoder` knows a model only through its stepping interface:
 
-- the §5 listing model (:func:`llm_tf.lstm_lm.build_lstm_lm`) and the recurrent
-  models (:mod:`llm_tf.rnn_lm`, :mod:`llm_tf.lstm_stack`) carry their hidden state:
-  ``state`` is ``[h]`` or ``[h, c]`` per layer and a new token costs one step;
-- the Transformer (:mod:`llm_tf.transformer_lm`) carries a key/value cache of
-  ``max_len`` slots per block; ``index`` is the position of the first new token.
+- ``vocab_size``, and ``max_len`` when the context is bounded (a Transformer);
+- ``state = init_state(batch)``;
+- ``logits, state = step(ids, state, index)``: logits (B, T, V) for ids (B, T).
+
+:func:`llm_tf.models.stepping_view` gives every llm-tf model this interface (the
+§5 listing's functional model included). Recurrent models carry ``[h]`` or
+``[h, c]`` per layer, so a new token costs one step; the Transformer carries a
+key/value cache of ``max_len`` slots per block and ``index`` is the position of
+the first new token; an encoder-decoder carries its encoder outputs in the state.
 
 The prompt is run once (prefill); then a ``tf.function`` (XLA-compiled by default)
-runs a ``tf.while_loop`` that picks a token, feeds it back and stops at
-``max_tokens`` or when every sequence has produced a stop id. Picking is greedy
-(``temperature == 0``), sampling with temperature / top-k / top-p, or beam search
-(``beam_size > 1``, sum of log-probabilities, no length penalty). Sampling noise
-comes from a counter-based hash of ``(seed, token number, vocabulary id)``
-(Gumbel-max), so a seed gives the same text with or without XLA and however the
-Transformer's context window is slid. A Transformer whose cache fills up is
-re-run on the last ``max_len // 2`` tokens and continues.
+runs a ``tf.while_loop`` that asks the sampler (:mod:`llm_tf.generation.samplers`)
+for the next tokens, feeds them back and stops at ``max_tokens`` or when every
+sequence has produced a stop id. One loop is compiled per sampler
+:attr:`~llm_tf.generation.samplers.Sampler.key`, stop set and power-of-two length
+cap; temperature and top-p enter as tensors, so changing them does not retrace.
+Sampling noise is a hash of ``(seed, token number, vocabulary id)``, so a seed
+gives the same text with or without XLA and however the Transformer's context
+window is slid. A Transformer whose cache fills up is re-run on the last
+``max_len // 2`` tokens and continues.
 
 :meth:`Decoder.stream_log_probs` scores a token stream for evaluation.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import tensorflow as tf
 
 from llm_tf.errors import UserInputError
-from llm_tf.sampling import check_sampling_args
-from llm_tf.vocab import PAD_ID
+from llm_tf.generation.config import SamplingConfig
+from llm_tf.generation.samplers import Sampler, make_sampler
+from llm_tf.text.vocab import PAD_ID
 
-
-class _ListingLSTM:
-    """Step function of the §5 functional model (layers ``embedding``, ``lstm``, ``dense``)."""
-
-    max_len = None
-
-    def __init__(self, model):
-        self.embedding = model.get_layer("embedding")
-        self.lstm = model.get_layer("lstm")
-        self.dense = model.get_layer("dense")
-        self.vocab_size = int(self.dense.units)
-
-    def init_state(self, batch):
-        z = tf.zeros((batch, int(self.lstm.units)))
-        return [z, z]
-
-    def step(self, ids, state, index=0):
-        y, h, c = self.lstm(self.embedding(ids), initial_state=list(state))  # (B, T, U)
-        return tf.matmul(y, self.dense.kernel) + self.dense.bias, [h, c]  # (B, T, V)
-
-
-class _Native:
-    """Step function of a model that defines ``init_state`` / ``step`` (RNN, LSTM, Transformer)."""
-
-    def __init__(self, model):
-        self.model = model
-        self.vocab_size = int(model.vocab_size)
-        self.max_len = getattr(model, "max_len", None)
-
-    def init_state(self, batch):
-        return self.model.init_state(batch)
-
-    def step(self, ids, state, index=0):
-        return self.model.step(ids, state, index)
-
-
-def _adapter(model):
-    if hasattr(model, "step") and hasattr(model, "init_state"):
-        return _Native(model)
-    try:
-        return _ListingLSTM(model)
-    except ValueError:
-        raise UserInputError(
-            f"cannot decode with {type(model).__name__} {getattr(model, 'name', '')!r}: "
-            "not an llm-tf language model"
-        ) from None
-
-
-def gumbel_noise(seed, counter, rows, vocab_size):
-    """Gumbel(0, 1) noise (rows, V) from a murmur3 hash of (seed, counter, row, id).
-
-    Pure integer arithmetic, so XLA and plain TensorFlow (and numpy, in the tests)
-    produce the same bits.
-    """
-
-    def mix(x):  # murmur3's 32-bit finaliser
-        x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16)) * np.uint32(0x85EBCA6B)
-        x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 13)) * np.uint32(0xC2B2AE35)
-        return tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16))
-
-    s = mix(tf.cast(seed, tf.uint32) * np.uint32(0x9E3779B9) + tf.cast(counter, tf.uint32))
-    r = tf.cast(tf.range(rows), tf.uint32)[:, None] * np.uint32(0x27D4EB2F)
-    v = tf.cast(tf.range(vocab_size), tf.uint32)[None, :]
-    bits = mix(mix(s + r) + v)  # (rows, V)
-    u = (tf.cast(tf.bitwise.right_shift(bits, 8), tf.float32) + 0.5) / float(1 << 24)
-    return -tf.math.log(-tf.math.log(u))
+# SamplingConfig fields that a Sampler object already settles
+_SAMPLER_FIELDS = ("temperature", "top_k", "top_p", "beam_size")
 
 
 class Decoder:
-    """Generation and stream scoring for any llm-tf language model (see the module docstring)."""
+    """Generation and stream scoring for any model with the stepping interface.
 
-    def __init__(self, model, jit_compile: bool = True, banned_ids=(PAD_ID,)):
-        self.model = model
-        self.arch = _adapter(model)
-        self.vocab_size = self.arch.vocab_size
-        self.max_len = self.arch.max_len
+    Args:
+        stepper: an object with ``init_state``, ``step`` and ``vocab_size`` (and
+            optionally ``max_len``); pass ``llm_tf.models.stepping_view(model)``.
+        jit_compile: compile the generation loop with XLA.
+        banned_ids: ids never generated (``<pad>``).
+
+    Example::
+
+        dec = Decoder(stepping_view(model))
+        dec.generate([EOS_ID, 5], max_tokens=20, temperature=0)  # greedy
+        dec.generate([EOS_ID, 5], TopPSampler(0.9), max_tokens=20, seed=1)
+    """
+
+    def __init__(self, stepper, jit_compile: bool = True, banned_ids=(PAD_ID,)):
+        if not (hasattr(stepper, "step") and hasattr(stepper, "init_state")):
+            raise UserInputError(
+                f"cannot decode with {type(stepper).__name__} {getattr(stepper, 'name', '')!r}: "
+                "not an llm-tf language model"
+            )
+        self.stepper = stepper
+        self.vocab_size = int(stepper.vocab_size)
+        self.max_len = getattr(stepper, "max_len", None)
         self.jit_compile = bool(jit_compile)
         self.banned_ids = tuple(int(i) for i in banned_ids)
         self._loops: dict = {}
@@ -115,46 +75,27 @@ class Decoder:
 
     # ---- compiled pieces
     def _prefill_fn(self, ids, state, index):
-        logits, state = self.arch.step(ids, state, index)  # (B, T, V)
+        logits, state = self.stepper.step(ids, state, index)  # (B, T, V)
         return logits[:, -1], state
 
     def _score_fn(self, x, y, state, index):
-        logits, state = self.arch.step(x, state, index)  # (B, T, V)
+        logits, state = self.stepper.step(x, state, index)  # (B, T, V)
         picked = tf.gather(logits, y, batch_dims=2) - tf.reduce_logsumexp(logits, -1)
         return picked, state
 
-    def _loop(self, beam, greedy, top_k, use_top_p, stop_ids, cap):
-        key = (beam, greedy, top_k, use_top_p, stop_ids, cap)
+    def _loop(self, sampler: Sampler, stop_ids, cap):
+        key = (sampler.key, stop_ids, cap)
         if key not in self._loops:
-            fn = self._make_loop(*key)
+            fn = self._make_loop(sampler, stop_ids, cap)
             self._loops[key] = tf.function(fn, jit_compile=self.jit_compile)
         return self._loops[key]
 
-    def _make_loop(self, beam, greedy, top_k, use_top_p, stop_ids, cap):
-        V = self.vocab_size
-        banned = np.zeros(V, bool)
+    def _make_loop(self, sampler: Sampler, stop_ids, cap):
+        banned = np.zeros(self.vocab_size, bool)
         banned[list(self.banned_ids)] = True
         stops = tf.constant(list(stop_ids) or [-1], tf.int32)
 
-        def pick(logits, seed, counter, temperature, top_p):
-            if greedy:
-                return tf.argmax(logits, -1, output_type=tf.int32)
-            logits = logits / temperature
-            if top_k is not None and top_k < V:
-                kth = tf.math.top_k(logits, top_k).values[:, -1:]
-                logits = tf.where(logits < kth, -np.inf, logits)
-            if use_top_p:
-                srt = tf.sort(logits, -1, direction="DESCENDING")
-                probs = tf.nn.softmax(srt, -1)
-                keep = tf.cumsum(probs, -1) - probs < top_p  # the first is always kept
-                last = tf.reduce_sum(tf.cast(keep, tf.int32), -1) - 1
-                logits = tf.where(
-                    logits < tf.gather(srt, last, batch_dims=1)[:, None], -np.inf, logits
-                )
-            noise = gumbel_noise(seed, counter, tf.shape(logits)[0], V)
-            return tf.argmax(logits + noise, -1, output_type=tf.int32)
-
-        def run(logits, state, index, n, seed, offset, temperature, top_p, scores, finished):
+        def run(logits, state, index, n, seed, offset, params, scores, finished):
             rows = tf.shape(logits)[0]
             out = tf.zeros((rows, cap), tf.int32)
             origin = tf.range(rows)
@@ -162,22 +103,15 @@ class Decoder:
 
             def body(i, logits, state, out, scores, finished, origin):
                 logits = tf.where(banned, -np.inf, tf.cast(logits, tf.float32))  # (B, V)
-                if beam > 1:
-                    logp = tf.nn.log_softmax(logits, -1)
-                    pad_row = tf.where(tf.range(V) == PAD_ID, 0.0, -np.inf)
-                    logp = tf.where(finished[:, None], pad_row[None, :], logp)
-                    cand = tf.reshape(scores[:, None] + logp, (1, -1))  # (1, B * V)
-                    top = tf.math.top_k(cand, beam)
-                    scores, flat = top.values[0], top.indices[0]
-                    parent, tok = flat // V, flat % V
+                tok, parent, scores = sampler.advance(
+                    logits, scores, finished, seed, offset + i, params
+                )
+                if parent is not None:  # beam search: the rows follow their parents
                     out, finished, origin = (tf.gather(t, parent) for t in (out, finished, origin))
                     state = tf.nest.map_structure(lambda s: tf.gather(s, parent), state)
-                else:
-                    tok = pick(logits, seed, offset + i, temperature, top_p)
-                    tok = tf.where(finished, PAD_ID, tok)
                 out = tf.where(col == i, tok[:, None], out)
                 finished = finished | tf.reduce_any(tok[:, None] == stops[None, :], -1)
-                logits, state = self.arch.step(tok[:, None], state, index + i)
+                logits, state = self.stepper.step(tok[:, None], state, index + i)
                 return i + 1, logits[:, -1], state, out, scores, finished, origin
 
             def cond(i, logits, state, out, scores, finished, origin):
@@ -193,21 +127,26 @@ class Decoder:
     def generate(
         self,
         prompt_ids,
-        max_tokens: int,
-        temperature: float = 1.0,
-        top_k: int | None = None,
-        top_p: float | None = None,
-        seed: int | None = 0,
-        beam_size: int = 1,
+        sampling: SamplingConfig | Sampler | None = None,
         stop_ids=(),
+        **overrides,
     ) -> list[int]:
         """Token ids that continue ``prompt_ids`` (the prompt is not repeated).
 
-        Stops after ``max_tokens`` ids or after the first id in ``stop_ids``, which
-        is included. ``temperature == 0`` is greedy; ``beam_size > 1`` returns the
-        highest-scoring beam (temperature, top-k and top-p are then ignored).
+        Args:
+            prompt_ids: the ids to continue (at least one).
+            sampling: a :class:`SamplingConfig` (default: ``SamplingConfig()``) or a
+                :class:`~llm_tf.generation.samplers.Sampler`.
+            stop_ids: stop after the first of these ids, which is included.
+            **overrides: :class:`SamplingConfig` fields replacing those of
+                ``sampling``, e.g. ``max_tokens=10, temperature=0``. With a Sampler
+                object only ``max_tokens`` and ``seed`` apply (``seed=None``: a
+                fresh random seed). ``stop`` (token strings) is read by
+                :func:`~llm_tf.generation.text.generate_text`, not here.
+
+        ``beam_size > 1`` returns the highest-scoring beam.
         """
-        check_sampling_args(temperature, top_k, top_p)
+        config, sampler = _resolve(sampling, overrides)
         prompt = [int(i) for i in prompt_ids]
         if not prompt:
             raise UserInputError("the prompt is empty: give at least one token id")
@@ -216,38 +155,31 @@ class Decoder:
                 f"prompt ids must lie in [0, {self.vocab_size}), got "
                 f"min {min(prompt)} max {max(prompt)}"
             )
-        if not isinstance(max_tokens, (int, np.integer)) or max_tokens < 0:
-            raise UserInputError(f"max_tokens must be an integer >= 0, got {max_tokens!r}")
-        if not isinstance(beam_size, (int, np.integer)) or beam_size < 1:
-            raise UserInputError(f"beam_size must be an integer >= 1, got {beam_size!r}")
-        if beam_size > self.vocab_size - len(self.banned_ids):
-            raise UserInputError(f"beam_size {beam_size} exceeds the vocabulary")
+        rows = sampler.rows
+        if rows > self.vocab_size - len(self.banned_ids):
+            raise UserInputError(
+                f"beam_size {rows} exceeds the vocabulary ({self.vocab_size} ids, "
+                f"{len(self.banned_ids)} banned)"
+            )
         stop_ids = tuple(sorted({int(s) for s in stop_ids}))
+        seed = config.seed
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (1 << 31))
-        rows = int(beam_size)
-        greedy = beam_size == 1 and temperature == 0
-        loop_key = dict(
-            beam=rows,
-            greedy=greedy,
-            top_k=None if greedy else top_k,
-            use_top_p=not greedy and top_p is not None and top_p < 1.0,
-            stop_ids=stop_ids,
-        )
+        params = {k: tf.constant(v, tf.float32) for k, v in sampler.params().items()}
         hist = np.tile(np.asarray(prompt, np.int32), (rows, 1))  # (rows, P)
         scores = np.full(rows, -np.inf, np.float32)
         scores[0] = 0.0
         finished = np.zeros(rows, bool)
         logits, state, index = self._start(hist, len(prompt))
         produced = 0
-        while produced < max_tokens and not finished.all():
-            room = max_tokens - produced
+        while produced < config.max_tokens and not finished.all():
+            room = config.max_tokens - produced
             if self.max_len is not None:
                 if index >= self.max_len:  # the cache is full: slide the context
                     logits, state, index = self._start(hist, self.max_len // 2)
                 room = min(room, self.max_len - index)
             cap = max(16, 1 << (room - 1).bit_length())
-            fn = self._loop(cap=cap, **loop_key)
+            fn = self._loop(sampler, stop_ids, cap)
             i, logits, state, out, sc, fin, origin = fn(
                 logits,
                 state,
@@ -255,8 +187,7 @@ class Decoder:
                 tf.constant(room),
                 tf.constant(seed, tf.int64),
                 tf.constant(produced),
-                tf.constant(float(temperature or 1.0)),
-                tf.constant(float(top_p or 1.0)),
+                params,
                 tf.constant(scores),
                 tf.constant(finished),
             )
@@ -276,7 +207,7 @@ class Decoder:
         """Prefill with the last ``keep`` tokens of every row: (last logits, state, index)."""
         keep = min(keep, hist.shape[1], self.max_len or hist.shape[1])
         ctx = tf.constant(hist[:, hist.shape[1] - keep :])
-        logits, state = self._prefill(ctx, self.arch.init_state(hist.shape[0]), tf.constant(0))
+        logits, state = self._prefill(ctx, self.stepper.init_state(hist.shape[0]), tf.constant(0))
         return logits, state, keep
 
     def stream_log_probs(self, ids: np.ndarray, batch: int = 32, window: int = 64) -> np.ndarray:
@@ -310,7 +241,7 @@ class Decoder:
         x[:n], y[:n] = ids[:-1], ids[1:]
         pad = ((0, 0), (0, width - row))
         x, y = np.pad(x.reshape(batch, row), pad), np.pad(y.reshape(batch, row), pad)
-        state = self.arch.init_state(batch)
+        state = self.stepper.init_state(batch)
         out = np.empty((batch, width), np.float64)
         for s in range(0, width, window):
             lp, state = self._score(
@@ -323,7 +254,7 @@ class Decoder:
         L = self.max_len
         if n <= L:  # one pass sees everything
             lp, _ = self._score(
-                ids[None, :-1], ids[None, 1:], self.arch.init_state(1), tf.constant(0)
+                ids[None, :-1], ids[None, 1:], self.stepper.init_state(1), tf.constant(0)
             )
             return lp.numpy()[0].astype(np.float64)
         stride = min(window, L)
@@ -336,7 +267,30 @@ class Decoder:
             st = np.asarray(starts[b : b + rows])
             st = np.pad(st, (0, rows - len(st)))  # a full batch: one shape for every call
             idx = st[:, None] + np.arange(L)[None, :]  # (rows, L)
-            lp, _ = self._score(ids[idx], ids[idx + 1], self.arch.init_state(rows), tf.constant(0))
+            lp, _ = self._score(
+                ids[idx], ids[idx + 1], self.stepper.init_state(rows), tf.constant(0)
+            )
             lp = lp.numpy()
             out.extend(lp[r, L - k :] for r, k in enumerate(new[b : b + rows]))
         return np.concatenate(out).astype(np.float64)
+
+
+def _resolve(sampling, overrides) -> tuple[SamplingConfig, Sampler]:
+    """The (validated) config and the sampler one ``generate`` call runs with."""
+    if isinstance(sampling, Sampler):
+        clash = sorted(set(overrides) & set(_SAMPLER_FIELDS))
+        if clash:
+            raise UserInputError(
+                f"{', '.join(clash)} cannot be combined with the sampler {sampling!r}: "
+                "set them on the sampler, or pass a SamplingConfig"
+            )
+        return SamplingConfig(**overrides), sampling
+    if sampling is None:
+        config = SamplingConfig(**overrides)
+    elif isinstance(sampling, SamplingConfig):
+        config = dataclasses.replace(sampling, **overrides) if overrides else sampling
+    else:
+        raise TypeError(
+            f"sampling must be a SamplingConfig, a Sampler or None, got {type(sampling).__name__}"
+        )
+    return config, make_sampler(config)

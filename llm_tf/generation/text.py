@@ -1,44 +1,29 @@
-"""Text generation from a trained language model (§5, §3.2).
+"""§5, §3.2: text in, text out, through the compiled decoder.
 
 The prompt is tokenized with the run's tokenizer, fed once through the model
 (prefill), and every new token then costs one step of the compiled decoder
-(:mod:`llm_tf.decoding`): the LSTM/RNN state is carried, the Transformer keeps a
-key/value cache, so the prefix is never recomputed. ``<eos>`` is rendered as a
-line break.
+(:mod:`llm_tf.generation.decoder`): the LSTM/RNN state is carried, the Transformer
+keeps a key/value cache, so the prefix is never recomputed. ``<eos>`` is fed first,
+as "start of a line", and rendered as a line break.
+
+The model arrives as a stepper (``llm_tf.models.stepping_view(model)``); this
+module never builds one.
 """
 
 from __future__ import annotations
 
 from llm_tf.errors import UserInputError
-from llm_tf.sampling import check_sampling_args
-from llm_tf.tokenizers import Tokenizer
-from llm_tf.vocab import EOS, EOS_ID, Vocabulary
+from llm_tf.generation.config import SamplingConfig
+from llm_tf.generation.decoder import Decoder
+from llm_tf.text.tokenizers import Tokenizer
+from llm_tf.text.vocab import EOS, EOS_ID, Vocabulary
 
 
 def generate_ids(
-    model,
-    prompt_ids: list[int],
-    max_tokens: int = 50,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    seed: int | None = 0,
-    beam_size: int = 1,
-    stop_ids: tuple[int, ...] = (),
+    stepper, prompt_ids: list[int], sampling: SamplingConfig, stop_ids: tuple[int, ...] = ()
 ) -> list[int]:
-    """Ids continuing ``prompt_ids``, from any llm-tf language model.
-
-    Uses the compiled :class:`~llm_tf.decoding.Decoder`: recurrent models carry
-    their state, the Transformer keeps a key/value cache, so the prefix is never
-    recomputed. ``<eos>`` is fed first, as "start of a line".
-    """
-    check_sampling_args(temperature, top_k, top_p)
-    if max_tokens < 0:
-        raise UserInputError(f"max_tokens must be >= 0, got {max_tokens}")
-    from llm_tf.architectures import make_decoder
-
-    return make_decoder(model).generate([EOS_ID] + list(prompt_ids), max_tokens, temperature,
-                                        top_k, top_p, seed, beam_size, stop_ids)
+    """Ids continuing ``prompt_ids`` (after an ``<eos>``), chosen as ``sampling`` says."""
+    return Decoder(stepper).generate([EOS_ID] + list(prompt_ids), sampling, stop_ids=stop_ids)
 
 
 def render(tokens: list[str], tokenizer: Tokenizer) -> str:
@@ -55,23 +40,14 @@ def render(tokens: list[str], tokenizer: Tokenizer) -> str:
 
 
 def generate_text(
-    model,
-    tokenizer: Tokenizer,
-    vocab: Vocabulary,
-    prompt: str,
-    max_tokens: int = 50,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    seed: int | None = 0,
-    beam_size: int = 1,
-    stop: tuple[str, ...] = (),
+    stepper, tokenizer: Tokenizer, vocab: Vocabulary, prompt: str, sampling: SamplingConfig
 ) -> str:
-    """Prompt + continuation, as text. ``stop`` tokens (e.g. ``"<eos>"``) end it early."""
+    """Prompt + continuation, as text. ``sampling.stop`` tokens (e.g. ``"<eos>"``) end it."""
     prompt_tokens = tokenizer.tokenize(prompt)
-    unknown = [t for t in stop if t not in vocab]
+    unknown = [t for t in sampling.stop if t not in vocab]
     if unknown:
         raise UserInputError(f"stop token(s) not in the vocabulary: {unknown}")
-    ids = generate_ids(model, vocab.encode(prompt_tokens), max_tokens, temperature, top_k, top_p,
-                       seed, beam_size, tuple(vocab[t] for t in stop))
+    ids = generate_ids(
+        stepper, vocab.encode(prompt_tokens), sampling, tuple(vocab[t] for t in sampling.stop)
+    )
     return render(prompt_tokens + vocab.decode(ids), tokenizer)
