@@ -19,7 +19,7 @@ $(STAMP): requirements.txt setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m llm_tf.demo
+	$(BIN)/llm-tf demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

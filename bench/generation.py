@@ -2,7 +2,7 @@
 
 Without a cache, the next token after N tokens costs a forward pass over all N
 (what ``model.predict`` once per token does, compiled or not). With the cache
-(:class:`llm_tf.decoding.Decoder`) it costs one token's projections and one
+(:class:`llm_tf.generation.Decoder`) it costs one token's projections and one
 attention row against a fixed ``max_len``-slot cache, inside one compiled
 ``tf.while_loop``. Measured, at context lengths N = 64, 256 and 1,024:
 
@@ -25,9 +25,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def median_time(fn, repeats: int) -> float:
@@ -55,17 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.lengths, args.layers, args.dim, args.repeats, args.new_tokens = [16, 64], 1, 32, 2, 8
 
-    from llm_tf.cli import quiet_tensorflow_import
+    from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
     quiet_tensorflow_import()
-    import keras
     import numpy as np
     import tensorflow as tf
 
-    from llm_tf.decoding import Decoder
-    from llm_tf.transformer_lm import TransformerLM
+    from llm_tf.generation import Decoder
+    from llm_tf.models import TransformerLM, stepping_view
 
-    keras.utils.set_random_seed(args.seed)
+    set_seed(args.seed)
     max_len = max(args.lengths) + 2 * args.new_tokens
     model = TransformerLM(
         args.vocab,
@@ -84,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     full_pass = tf.function(lambda ids: model.logits(ids)[:, -1], jit_compile=True)
     decoders = {
-        "cached_xla": Decoder(model, jit_compile=True),
-        "cached_plain": Decoder(model, jit_compile=False),
+        "cached_xla": Decoder(stepping_view(model), jit_compile=True),
+        "cached_plain": Decoder(stepping_view(model), jit_compile=False),
     }
     rows = []
     for n in args.lengths:
@@ -94,12 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, dec in decoders.items():
             k = args.new_tokens
             for m in (k, 2 * k):
-                dec.generate(prompt, m, temperature=0)  # compile
+                dec.generate(prompt, max_tokens=m, temperature=0)  # compile
             t_2k = median_time(
-                lambda d=dec, k=k, p=prompt: d.generate(p, 2 * k, temperature=0), args.repeats
+                lambda d=dec, k=k, p=prompt: d.generate(p, max_tokens=2 * k, temperature=0),
+                args.repeats,
             )
             t_k = median_time(
-                lambda d=dec, k=k, p=prompt: d.generate(p, k, temperature=0), args.repeats
+                lambda d=dec, k=k, p=prompt: d.generate(p, max_tokens=k, temperature=0),
+                args.repeats,
             )
             row[name + "_ms"] = 1e3 * max(t_2k - t_k, 1e-9) / k
         ids = tf.constant([prompt], tf.int32)

@@ -19,7 +19,7 @@ BPTT); the Transformer trains on random windows. Reported per model:
   from an empty context (nanoGPT's ``estimate_loss``; comparable to 1.88);
 - ``stream``: every token given all text before it (recurrent: state carried;
   Transformer: windows of ``max_len`` advancing 32 tokens), the measure of the
-  published perplexities (:meth:`llm_tf.decoding.Decoder.stream_log_probs`).
+  published perplexities (:meth:`llm_tf.generation.Decoder.stream_log_probs`).
 
     python bench/lm_compare.py --dataset shakespeare           # the nanoGPT comparison
     python bench/lm_compare.py --dataset ptb --budget 300      # 5 minutes per model
@@ -41,7 +41,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(ROOT))
 
 
 # ---------------------------------------------------------------- data
@@ -58,7 +57,7 @@ def load_shakespeare(limit: int | None = None):
 
 
 def load_ptb(limit: int | None = None):
-    from llm_tf.vocab import Vocabulary
+    from llm_tf.text.vocab import Vocabulary
 
     def words(split):
         with gzip.open(DATA / "ptb" / f"ptb.{split}.txt.gz", "rt", encoding="utf-8") as f:
@@ -159,9 +158,7 @@ def recipes(dataset: str, quick: bool) -> dict[str, Recipe]:
 
 
 def build(recipe: Recipe, vocab_size: int):
-    from llm_tf.lstm_stack import StackedLSTMLM
-    from llm_tf.rnn_lm import SimpleRNNLM
-    from llm_tf.transformer_lm import TransformerLM
+    from llm_tf.models import SimpleRNNLM, StackedLSTMLM, TransformerLM
 
     cls = {"rnn": SimpleRNNLM, "lstm": StackedLSTMLM, "transformer": TransformerLM}[recipe.arch]
     kwargs = dict(recipe.model)
@@ -298,7 +295,7 @@ def stream_loss(decoder, ids: np.ndarray) -> float:
 
 
 def ngram_losses(data: dict, order: int) -> dict:
-    from llm_tf.ngram import KneserNeyLM
+    from llm_tf.evaluation import KneserNeyLM
 
     t0 = time.perf_counter()
     lm = KneserNeyLM(order=order).fit(data["train"], vocab_size=data["vocab_size"])
@@ -341,12 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, default=None, help="append one JSON line per model")
     args = p.parse_args(argv)
 
-    from llm_tf.cli import quiet_tensorflow_import
+    from llm_tf.runtime import quiet_tensorflow_import
 
     quiet_tensorflow_import()
     import keras
 
-    from llm_tf.decoding import Decoder
+    from llm_tf.generation import Decoder
+    from llm_tf.models import stepping_view
 
     keras.mixed_precision.set_dtype_policy(args.precision)
     limit = 20_000 if args.quick else None
@@ -389,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         if budget is None:  # the Transformer's recipe time becomes everyone's budget
             budget = row["train_seconds"]
         t0 = time.perf_counter()
-        decoder = Decoder(model)
+        decoder = Decoder(stepping_view(model))
         for split in ("val", "test"):
             if split in data:
                 row[f"{split}_window"] = window_loss(model, data[split], args.context)

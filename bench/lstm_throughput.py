@@ -5,7 +5,7 @@ Same text, same model (Embedding(10000, 256) -> LSTM(128) -> Dense(10000, softma
 (a) the listing as printed: numpy ``X_train`` and one-hot ``y_train`` (N x T x V
     float32), ``loss='categorical_crossentropy'``, ``metrics=['accuracy']``,
     ``model.fit(X_train, y_train, batch_size=32)``.
-(b) ``llm_tf.trainer.train`` (what ``llm-tf train`` runs): streamed id files,
+(b) ``llm_tf.training.train`` (what ``llm-tf train`` runs): streamed id files,
     ``tf.data``, sparse targets, XLA-compiled step, ``--batch-size`` as given.
 
 Each measurement runs in its own process, so peak RSS (``ru_maxrss``) is its own.
@@ -86,7 +86,7 @@ def worker_listing(args) -> dict:
     from keras.layers import LSTM, Dense, Embedding
     from keras.models import Model
 
-    from llm_tf.vocab import Vocabulary
+    from llm_tf.text.vocab import Vocabulary
 
     with open(args.corpus, encoding="utf-8") as f:
         words = [w for line in f for w in line.split() + ["<eos>"]]
@@ -116,21 +116,21 @@ def worker_listing(args) -> dict:
 
 
 def worker_llmtf(args) -> dict:
-    from llm_tf.run import TrainConfig
-    from llm_tf.trainer import train
-    from llm_tf.vocab import Vocabulary
+    from llm_tf.models import ModelConfig
+    from llm_tf.text.vocab import Vocabulary
+    from llm_tf.training import DataConfig, OptimConfig, TrainConfig, train
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = TrainConfig(
-            corpus=args.corpus,
-            tokenizer="space",
-            vocab_size=V,
-            seq_len=args.seq_len,
-            batch_size=args.batch_size,
-            epochs=1,
-            embedding_dim=E,
-            units=U,
-            jit_compile=not args.no_xla,
+            data=DataConfig(
+                corpus=args.corpus,
+                tokenizer="space",
+                vocab_size=V,
+                seq_len=args.seq_len,
+                batch_size=args.batch_size,
+            ),
+            model=ModelConfig(embedding_dim=E, units=U),
+            optim=OptimConfig(epochs=1, jit_compile=not args.no_xla),
         )
         timer = make_timer(args.warmup, args.steps, args.batch_size * args.seq_len)
         import io
@@ -176,7 +176,7 @@ def spawn(kind: str, args, **over) -> dict:
         ):
             continue
         argv += [f"--{key.replace('_', '-')}"] + ([] if value is True else [str(value)])
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(argv, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"worker {kind} failed:\n{proc.stderr[-3000:]}")
@@ -184,10 +184,10 @@ def spawn(kind: str, args, **over) -> dict:
 
 
 def main(argv=None) -> int:
-    from llm_tf.cli import quiet_tensorflow_import
+    from llm_tf.runtime import quiet_tensorflow_import
 
     quiet_tensorflow_import()
-    from llm_tf.lstm_lm import lstm_lm_flops_per_token
+    from llm_tf.models import listing_lm_flops_per_token
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tokens", type=int, default=90_000, help="corpus tokens for (a) and (b)")
@@ -219,9 +219,9 @@ def main(argv=None) -> int:
     small = str(write_corpus(Path(tmp.name) / "small.txt", args.tokens))
     large = write_corpus(Path(tmp.name) / "large.txt", args.tokens * 10)
     # one vocabulary of V = 10,000 for every run, so (a) and (b) train the same model
-    from llm_tf.lm_data import count_tokens
-    from llm_tf.tokenizers import Tokenizer
-    from llm_tf.vocab import Vocabulary
+    from llm_tf.text.lm_data import count_tokens
+    from llm_tf.text.tokenizers import Tokenizer
+    from llm_tf.text.vocab import Vocabulary
 
     vocab = Vocabulary.from_counts(
         count_tokens(PTB if PTB.exists() else large, Tokenizer("space")), max_size=V
@@ -245,7 +245,7 @@ def main(argv=None) -> int:
         return statistics.median(x[field] for x in runs[key])
 
     peak = statistics.median(runs["peak"])
-    fpt = lstm_lm_flops_per_token(V, E, U)
+    fpt = listing_lm_flops_per_token(V, E, U)
     a_tps, b_tps = med("a", "tokens_per_s"), med("b", "tokens_per_s")
     a_mem, b_mem, b10_mem = (
         med("a", "peak_rss_mb"),

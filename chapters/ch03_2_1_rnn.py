@@ -7,15 +7,15 @@ What the listing claims
     ``RNN`` is not defined anywhere, and a list of three strings cannot be fitted.
 
 What this script shows
-    1. The listing verbatim, with :class:`llm_tf.listing_models.RNN`: the model keeps
+    1. The listing verbatim, with :class:`llm_tf.models.RNN`: the model keeps
        its own vocabulary, trains on ``<eos> 我 爱 中国`` -> ``我 爱 中国 <eos>`` and
        predicts one next-token distribution per position.
     2. Inside the RNN: one step of §4.2.1, ``h_t = tanh(W_h [h_{t-1}, x_t] + b_h)``,
        computed by hand beside ``keras.layers.SimpleRNN`` with the same weights.
-    3. A SimpleRNN language model (:class:`llm_tf.rnn_lm.SimpleRNNLM`) trained on
+    3. A SimpleRNN language model (:class:`llm_tf.models.SimpleRNNLM`) trained on
        ``data/corpus.zh.txt`` character by character: validation perplexity against
        the uniform guess, then text generated with the hidden state carried
-       (greedy and nucleus sampling, one compiled loop).
+       (greedy and nucleus sampling, one compiled loop: :class:`llm_tf.generation.Decoder`).
 
 Run
     python chapters/ch03_2_1_rnn.py              # Chinese, 3 epochs (~1 minute on 2 cores)
@@ -30,37 +30,28 @@ import math
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+quiet_tensorflow_import()
+
+import numpy as np  # noqa: E402
+
+from llm_tf.generation import Decoder  # noqa: E402
+from llm_tf.models import RNN, SimpleRNNLM, compile_lm, stepping_view  # noqa: E402
+from llm_tf.text.lm_data import small_corpus_ids, xy_windows  # noqa: E402
+from llm_tf.text.tokenizers import get_tokenizer  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def corpus_ids(lang: str, max_lines: int | None):
     """data/corpus.<lang>.txt as train/validation id streams (90/10), with its tokenizer."""
-    from llm_tf.lm_data import small_corpus_ids
-    from llm_tf.tokenizers import get_tokenizer
-
     tok = get_tokenizer("char" if lang == "zh" else "word", lower=lang == "en")
-    return (*small_corpus_ids(ROOT / "data" / f"corpus.{lang}.txt", tok, max_lines), tok)
+    return (*small_corpus_ids(DATA / f"corpus.{lang}.txt", tok, max_lines), tok)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§3.2.1: the RNN listing, for real")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
-    p.add_argument("--seed", type=int, default=42)
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
-
-    keras.utils.set_random_seed(args.seed)
-
-    # ---- 1. the listing, verbatim (sizes made small)
-    from llm_tf.listing_models import RNN
-
+# ---- 1. the listing, verbatim (sizes made small)
+def step1_listing(args) -> RNN:
     embedding_size, vocab_size = 16, 10
     sequence = ["我", "爱", "中国"]
     model = RNN(input_shape=(1, embedding_size), output_shape=(vocab_size,))
@@ -73,8 +64,11 @@ def main(argv: list[str] | None = None) -> int:
             f"   after {''.join(sequence[: t + 1])!r:10} next = {model.tokens[best]!r} "
             f"(p = {row[best]:.2f}; the row sums to {row.sum():.3f})"
         )
+    return model
 
-    # ---- 2. one step of §4.2.1 by hand: h_t = tanh(W_h [h_{t-1}, x_t] + b_h)
+
+# ---- 2. one step of §4.2.1 by hand: h_t = tanh(W_h [h_{t-1}, x_t] + b_h)
+def step2_rnn_by_hand(model: RNN) -> None:
     rnn = model.recurrent_layers[0]
     kernel, recurrent, bias = (np.asarray(w) for w in rnn.get_weights())  # (E, U) (U, U) (U,)
     x = np.asarray(model.embedding(np.asarray([[model.encode(["我"])[0]]])))  # (1, 1, E)
@@ -88,15 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     assert np.allclose(h1, keras_h1, atol=1e-5)
 
-    # ---- 3. a SimpleRNN language model on the corpus
-    from llm_tf.architectures import make_decoder
-    from llm_tf.lstm_lm import compile_lstm_lm
-    from llm_tf.rnn_lm import SimpleRNNLM
 
+# ---- 3. a SimpleRNN language model on the corpus, then generation with the state carried
+def step3_rnn_lm(args) -> None:
     train_ids, val_ids, vocab, tok = corpus_ids(args.lang, 300 if args.quick else None)
     seq_len = 32
-    from llm_tf.lm_data import xy_windows
-
     x_train, y_train = xy_windows(train_ids, seq_len)  # (N, 32) each
     x_val, y_val = xy_windows(val_ids, seq_len)
     lm = SimpleRNNLM(
@@ -107,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         dropout=0.0 if args.quick else 0.1,
         seed=args.seed,
     )
-    compile_lstm_lm(lm, learning_rate=3e-3, jit_compile=not args.quick)
+    compile_lm(lm, learning_rate=3e-3, jit_compile=not args.quick)
     before = math.exp(lm.evaluate(x_val, y_val, verbose=0))
     lm.fit(
         x_train,
@@ -122,17 +112,31 @@ def main(argv: list[str] | None = None) -> int:
         f"{lm.count_params():,} parameters): validation perplexity {before:.1f} -> "
         f"{after:.1f} (uniform: {len(vocab)})"
     )
-    decoder = make_decoder(lm)
+    decoder = Decoder(stepping_view(lm))
     prompt = ["<eos>"] + tok.tokenize("中国" if args.lang == "zh" else "the")
     n = 10 if args.quick else 40
     for name, kw in (
         ("greedy", dict(temperature=0)),
         ("top-p 0.9", dict(temperature=0.8, top_p=0.9, seed=args.seed)),
     ):
-        out = decoder.generate(vocab.encode(prompt), n, **kw)
+        out = decoder.generate(vocab.encode(prompt), max_tokens=n, **kw)
         text = tok.detokenize(vocab.decode(vocab.encode(prompt[1:]) + out)).replace("<eos>", " / ")
         print(f"   {name:10} {text}")
     assert after < before, "training did not lower the validation perplexity"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§3.2.1: the RNN listing, for real")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
+    p.add_argument("--seed", type=int, default=42)
+    args = p.parse_args(argv)
+    set_seed(args.seed)
+
+    model = step1_listing(args)
+    step2_rnn_by_hand(model)
+    step3_rnn_lm(args)
     return 0
 
 

@@ -6,9 +6,10 @@ What the listing claims
     lines as §3.2.1 with ``RNN`` renamed; "gates give LSTM its long-term memory".
 
 What this script shows
-    1. The listing verbatim with :class:`llm_tf.listing_models.LSTM`.
-    2. The §5 model *is* a one-layer :class:`llm_tf.lstm_stack.StackedLSTMLM`:
-       weights copied from ``build_lstm_lm`` give the same probabilities.
+    1. The listing verbatim with :class:`llm_tf.models.LSTM`.
+    2. The §5 model *is* a one-layer :class:`llm_tf.models.StackedLSTMLM`
+       (:mod:`llm_tf.models.recurrent_lm`): weights copied from ``build_listing_lm``
+       give the same probabilities.
     3. On ``data/corpus.en.txt`` (word level): the §5 shape (1 layer) against two
        layers with dropout and tied input/output embeddings, same epochs, with
        parameter counts and validation perplexities.
@@ -28,40 +29,37 @@ import math
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+quiet_tensorflow_import()
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from llm_tf.generation import Decoder  # noqa: E402
+from llm_tf.models import (  # noqa: E402
+    LSTM,
+    StackedLSTMLM,
+    build_listing_lm,
+    compile_lm,
+    stacked_lstm_param_counts,
+    stepping_view,
+)
+from llm_tf.text.lm_data import small_corpus_ids, xy_windows  # noqa: E402
+from llm_tf.text.tokenizers import get_tokenizer  # noqa: E402
+from llm_tf.text.vocab import EOS_ID  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def corpus_ids(lang: str, max_lines: int | None):
     """data/corpus.<lang>.txt as train/validation id streams (90/10), with its tokenizer."""
-    from llm_tf.lm_data import small_corpus_ids
-    from llm_tf.tokenizers import get_tokenizer
-
     tok = get_tokenizer("char" if lang == "zh" else "word", lower=lang == "en")
-    return (*small_corpus_ids(ROOT / "data" / f"corpus.{lang}.txt", tok, max_lines), tok)
+    return (*small_corpus_ids(DATA / f"corpus.{lang}.txt", tok, max_lines), tok)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§3.2.2: the LSTM listing and the stacked LSTM LM")
-    p.add_argument("--lang", choices=["en", "zh"], default="en")
-    p.add_argument("--epochs", type=int, default=4)
-    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
-    p.add_argument("--seed", type=int, default=42)
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    tf.get_logger().setLevel("ERROR")  # Keras retraces fit() once per model built below
-
-    keras.utils.set_random_seed(args.seed)
-
-    # ---- 1. the listing, verbatim (sizes made small)
-    from llm_tf.listing_models import LSTM
-
+# ---- 1. the listing, verbatim (sizes made small)
+def step1_listing(args) -> None:
     sequence = ["我", "爱", "中国"]
     model = LSTM(input_shape=(1, 16), output_shape=(10,))
     model.fit(sequence, epochs=10 if args.quick else 40)
@@ -69,22 +67,21 @@ def main(argv: list[str] | None = None) -> int:
     guesses = [model.tokens[i] for i in output_distribution.argmax(-1)]
     print(f"1. the listing: next tokens after 我 / 我爱 / 我爱中国 -> {guesses}")
 
-    # ---- 2. the §5 model is a one-layer StackedLSTMLM
-    from llm_tf.lstm_lm import build_lstm_lm, compile_lstm_lm
-    from llm_tf.lstm_stack import StackedLSTMLM, stacked_lstm_param_counts
 
-    listing = build_lstm_lm(50, 16, 24)
+# ---- 2. the §5 model is a one-layer StackedLSTMLM
+def step2_listing_is_stacked(args) -> None:
+    listing = build_listing_lm(50, 16, 24)
     ids = np.random.default_rng(args.seed).integers(4, 50, size=(2, 7)).astype("int32")
     stacked = StackedLSTMLM.from_listing(listing)
     diff = np.max(np.abs(np.asarray(stacked(ids)) - np.asarray(listing(ids))))
     print(f"\n2. §5 model vs StackedLSTMLM.from_listing: max |p difference| = {diff:.1e}")
     assert diff < 1e-6
 
-    # ---- 3. one layer (§5's shape) vs two layers + dropout + tied embeddings
-    train_ids, val_ids, vocab, tok = corpus_ids(args.lang, 300 if args.quick else None)
-    seq_len = 32
-    from llm_tf.lm_data import xy_windows
 
+# ---- 3. one layer (§5's shape) vs two layers + dropout + tied embeddings
+def step3_compare(args, train_ids, val_ids, vocab) -> dict[str, tuple[float, StackedLSTMLM]]:
+    """Train both shapes; returns {name: (validation perplexity, model)}."""
+    seq_len = 32
     x_train, y_train = xy_windows(train_ids, seq_len)  # (N, 32)
     x_val, y_val = xy_windows(val_ids, seq_len)
     E, U = (16, 16) if args.quick else (128, 128)
@@ -99,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     results = {}
     for name, kw in configs.items():
-        keras.utils.set_random_seed(args.seed)
+        set_seed(args.seed)
         lm = StackedLSTMLM(len(vocab), embedding_dim=E, units=U, seed=args.seed, **kw)
-        compile_lstm_lm(lm, learning_rate=3e-3, jit_compile=not args.quick)
+        compile_lm(lm, learning_rate=3e-3, jit_compile=not args.quick)
         lm.fit(x_train, y_train, batch_size=32, epochs=epochs, verbose=0)
         ppl = math.exp(lm.evaluate(x_val, y_val, verbose=0))
         counts = stacked_lstm_param_counts(
@@ -110,13 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         assert lm.count_params() == counts["total"]
         results[name] = (ppl, lm)
         print(f"   {name:30} {counts['total']:>9,} parameters   validation perplexity {ppl:7.1f}")
+    return results
 
-    # ---- 4. generation: greedy, top-k, beam search; stop at the end of a line
-    from llm_tf.architectures import make_decoder
-    from llm_tf.vocab import EOS_ID
 
+# ---- 4. generation: greedy, top-k, beam search; stop at the end of a line
+def step4_generate(args, results, vocab, tok) -> None:
     best = min(results, key=lambda k: results[k][0])
-    decoder = make_decoder(results[best][1])
+    decoder = Decoder(stepping_view(results[best][1]))
     prompt = tok.tokenize("中国" if args.lang == "zh" else "the")
     n = 8 if args.quick else 30
     print(f"\n4. generated by '{best}' from {prompt!r} (state carried, stop at <eos>):")
@@ -125,8 +122,26 @@ def main(argv: list[str] | None = None) -> int:
         ("top-k 20", dict(temperature=0.8, top_k=20, seed=args.seed)),
         ("beam 4", dict(beam_size=4)),
     ):
-        out = decoder.generate([EOS_ID] + vocab.encode(prompt), n, stop_ids=(EOS_ID,), **kw)
+        out = decoder.generate([EOS_ID] + vocab.encode(prompt), max_tokens=n,
+                               stop_ids=(EOS_ID,), **kw)
         print(f"   {name:9} {tok.detokenize(prompt + vocab.decode(out)).replace('<eos>', '')}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§3.2.2: the LSTM listing and the stacked LSTM LM")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
+    p.add_argument("--seed", type=int, default=42)
+    args = p.parse_args(argv)
+    tf.get_logger().setLevel("ERROR")  # Keras retraces fit() once per model built below
+    set_seed(args.seed)
+
+    step1_listing(args)
+    step2_listing_is_stacked(args)
+    train_ids, val_ids, vocab, tok = corpus_ids(args.lang, 300 if args.quick else None)
+    results = step3_compare(args, train_ids, val_ids, vocab)
+    step4_generate(args, results, vocab, tok)
     return 0
 
 

@@ -6,14 +6,15 @@ What the listing claims
     every element of the sequence at once".
 
 What this script shows
-    1. The listing verbatim with :class:`llm_tf.listing_models.Transformer`.
+    1. The listing verbatim with :class:`llm_tf.models.Transformer`.
     2. Self-attention as a language model needs it: causal. The attention weights of
        one head are lower-triangular, each row sums to 1 (§4.2.3, scaled inside the
        softmax; see docs/errata.md), and changing a later token changes nothing before it.
-    3. :class:`llm_tf.transformer_lm.TransformerLM` (pre-norm blocks, learned
+    3. :class:`llm_tf.models.TransformerLM` (pre-norm blocks, learned
        positions, tied embeddings) trained on ``data/corpus.zh.txt``.
-    4. Generation with the key/value cache: the cached logits equal a full pass, and
-       a new token costs far less than recomputing the prefix.
+    4. Generation with the key/value cache (:class:`llm_tf.generation.Decoder`): the
+       cached logits equal a full pass, and a new token costs far less than
+       recomputing the prefix.
 
 Run
     python chapters/ch03_2_3_transformer.py            # Chinese, 3 epochs (~2 min, 2 cores)
@@ -29,46 +30,40 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+quiet_tensorflow_import()
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from llm_tf.generation import Decoder  # noqa: E402
+from llm_tf.models import Transformer, TransformerLM, compile_lm, stepping_view  # noqa: E402
+from llm_tf.text.lm_data import small_corpus_ids, xy_windows  # noqa: E402
+from llm_tf.text.tokenizers import get_tokenizer  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def corpus_ids(lang: str, max_lines: int | None):
     """data/corpus.<lang>.txt as train/validation id streams (90/10), with its tokenizer."""
-    from llm_tf.lm_data import small_corpus_ids
-    from llm_tf.tokenizers import get_tokenizer
-
     tok = get_tokenizer("char" if lang == "zh" else "word", lower=lang == "en")
-    return (*small_corpus_ids(ROOT / "data" / f"corpus.{lang}.txt", tok, max_lines), tok)
+    return (*small_corpus_ids(DATA / f"corpus.{lang}.txt", tok, max_lines), tok)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§3.2.3: the Transformer listing, for real")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
-    p.add_argument("--seed", type=int, default=42)
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(args.seed)
-
-    # ---- 1. the listing, verbatim (sizes made small)
-    from llm_tf.listing_models import Transformer
-
+# ---- 1. the listing, verbatim (sizes made small)
+def step1_listing(args) -> tuple[Transformer, list[str]]:
     sequence = ["我", "爱", "中国"]
     model = Transformer(input_shape=(1, 16), output_shape=(10,))
     model.fit(sequence, epochs=10 if args.quick else 40)
     output_distribution = model.predict(sequence)  # (3, 10)
     guesses = [model.tokens[i] for i in output_distribution.argmax(-1)]
     print(f"1. the listing: next tokens after 我 / 我爱 / 我爱中国 -> {guesses}")
+    return model, sequence
 
-    # ---- 2. causal self-attention: lower-triangular weights, rows summing to 1
+
+# ---- 2. causal self-attention: lower-triangular weights, rows summing to 1
+def step2_causal_attention(model: Transformer, sequence: list[str]) -> None:
     ids = np.asarray([[3] + model.encode(sequence)], "int32")  # (1, 4): <eos> 我 爱 中国
     x = model.token_embedding(ids) + model.position_embedding(np.arange(4))[None]  # (1, 4, 16)
     block = model.blocks[0]
@@ -85,14 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{np.max(np.abs(p1[:, :2] - p2[:, :2])):.1e}"
     )
 
-    # ---- 3. a TransformerLM on the corpus
-    from llm_tf.lstm_lm import compile_lstm_lm
-    from llm_tf.transformer_lm import TransformerLM
 
-    train_ids, val_ids, vocab, tok = corpus_ids(args.lang, 300 if args.quick else None)
+# ---- 3. a TransformerLM on the corpus
+def step3_train_lm(args, train_ids, val_ids, vocab) -> tuple[TransformerLM, float, float]:
+    """Returns the trained model and the validation perplexity before and after."""
     seq_len = 32
-    from llm_tf.lm_data import xy_windows
-
     x_train, y_train = xy_windows(train_ids, seq_len)  # (N, 32)
     x_val, y_val = xy_windows(val_ids, seq_len)
     D, layers = (16, 1) if args.quick else (128, 3)
@@ -106,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         tie_embeddings=True,
         seed=args.seed,
     )
-    compile_lstm_lm(lm, learning_rate=1e-3, jit_compile=not args.quick)
+    compile_lm(lm, learning_rate=1e-3, jit_compile=not args.quick)
     before = math.exp(lm.evaluate(x_val, y_val, verbose=0))
     lm.fit(
         x_train,
@@ -120,10 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         f"\n3. TransformerLM ({layers} blocks x {D}, {lm.count_params():,} parameters) on "
         f"corpus.{args.lang}.txt: validation perplexity {before:.1f} -> {after:.1f}"
     )
+    return lm, before, after
 
-    # ---- 4. the key/value cache: same logits as a full pass, much cheaper per token
-    from llm_tf.architectures import make_decoder
 
+# ---- 4. the key/value cache: same logits as a full pass, much cheaper per token
+def step4_kv_cache(args, lm: TransformerLM, val_ids, vocab, tok) -> None:
     seq = val_ids[None, :64]  # (1, 64)
     full = np.asarray(lm.logits(seq))  # (1, 64, V)
     state = lm.init_state(1)
@@ -135,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     err = np.max(np.abs(np.concatenate(cached, 1) - full))
     print(f"\n4. cached decoding vs full pass: max |logit difference| = {err:.1e}")
     assert err < 1e-4
-    decoder = make_decoder(lm, jit_compile=not args.quick)
+    decoder = Decoder(stepping_view(lm), jit_compile=not args.quick)
     prompt = vocab.encode(tok.tokenize("中国的" if args.lang == "zh" else "the capital"))
     n = 8 if args.quick else 64
-    decoder.generate(prompt, n, temperature=0)  # compile
+    decoder.generate(prompt, max_tokens=n, temperature=0)  # compile
     t0 = time.perf_counter()
-    out = decoder.generate(prompt, n, temperature=0)
+    out = decoder.generate(prompt, max_tokens=n, temperature=0)
     cached_ms = 1e3 * (time.perf_counter() - t0) / n
     full_pass = tf.function(lambda i: lm.logits(i)[:, -1])
     ctx = np.asarray([prompt + out], "int32")
@@ -154,8 +147,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{recompute_ms:.2f} ms recomputing a {ctx.shape[1]}-token prefix"
     )
     print("   greedy:   " + tok.detokenize(vocab.decode(prompt + out)).replace("<eos>", " / "))
-    out = decoder.generate(prompt, n, temperature=0.8, top_p=0.9, seed=args.seed)
+    out = decoder.generate(prompt, max_tokens=n, temperature=0.8, top_p=0.9, seed=args.seed)
     print("   top-p .9: " + tok.detokenize(vocab.decode(prompt + out)).replace("<eos>", " / "))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§3.2.3: the Transformer listing, for real")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
+    p.add_argument("--seed", type=int, default=42)
+    args = p.parse_args(argv)
+    set_seed(args.seed)
+
+    model, sequence = step1_listing(args)
+    step2_causal_attention(model, sequence)
+    train_ids, val_ids, vocab, tok = corpus_ids(args.lang, 300 if args.quick else None)
+    lm, before, after = step3_train_lm(args, train_ids, val_ids, vocab)
+    step4_kv_cache(args, lm, val_ids, vocab, tok)
     assert after < before, "training did not lower the validation perplexity"
     return 0
 

@@ -14,7 +14,7 @@ What this script shows
        uses h_{t-1}; the printed o_t (from h_t) can only be solved as a fixed point
        and gives different states (docs/errata.md).
     3. The attention formula softmax(Q K^T / sqrt(d_k)) V equals
-       :class:`llm_tf.attention.CausalSelfAttention` and ``keras.layers.MultiHeadAttention``;
+       :class:`llm_tf.layers.CausalSelfAttention` and ``keras.layers.MultiHeadAttention``;
        the printed form divides the softmax by d_k, so its rows sum to 1/d_k and its
        output is the correct one divided by d_k.
 
@@ -26,45 +26,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+quiet_tensorflow_import()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from llm_tf.layers import CausalSelfAttention  # noqa: E402
 
 
 def sigmoid(z):
-    import numpy as np
-
     return 1.0 / (1.0 + np.exp(-z))
 
 
 def softmax(s, mask=None):
-    import numpy as np
-
     if mask is not None:
         s = np.where(mask, s, -np.inf)
     e = np.exp(s - s.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§4.2: sequence-model equations vs Keras")
-    p.add_argument("--steps", type=int, default=6, help="time steps T")
-    p.add_argument("--quick", action="store_true", help="fewer steps (used by the tests)")
-    p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
-
-    keras.utils.set_random_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    T, D, U = (3 if args.quick else args.steps), 4, 5
-    x = rng.normal(size=(1, T, D)).astype("float32")  # (B=1, T, D)
-
-    # ---- 1. §4.2.1: h_t = sigma(W_h [h_{t-1}, x_t] + b_h)
+# ---- 1. §4.2.1: h_t = sigma(W_h [h_{t-1}, x_t] + b_h)
+def step1_rnn(x: np.ndarray, U: int) -> None:
+    _, T, D = x.shape
     print(f"1. RNN, T = {T}, input {D}, hidden {U}")
     for activation, sigma in (("tanh", np.tanh), ("sigmoid", sigmoid)):
         layer = keras.layers.SimpleRNN(U, activation=activation, return_sequences=True)
@@ -80,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             f"(last |h| = {np.linalg.norm(h):.4f})"
         )
 
-    # ---- 2. §4.2.2: the gates, and the printed o_t
+
+# ---- 2. §4.2.2: the gates, and the printed o_t
+def step2_lstm(x: np.ndarray, U: int) -> None:
+    T = x.shape[1]
     lstm = keras.layers.LSTM(U, return_sequences=True, return_state=True)
     seq, h_T, c_T = lstm(x)  # (1, T, U), (1, U), (1, U)
     kernel, recurrent, bias = lstm.get_weights()  # (D, 4U), (U, 4U), (4U,): gates i, f, g, o
@@ -111,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     assert np.allclose(h, np.asarray(h_T), atol=1e-5) and np.allclose(c, c_T, atol=1e-5)
 
-    # ---- 3. §4.2.3: softmax(Q K^T / sqrt(d_k)) V vs the printed softmax(.) / d_k V
-    from llm_tf.attention import CausalSelfAttention
 
+# ---- 3. §4.2.3: softmax(Q K^T / sqrt(d_k)) V vs the printed softmax(.) / d_k V
+def step3_attention(rng: np.random.Generator, T: int) -> None:
     H, d_k, width = 2, 4, 8
     xa = rng.normal(size=(1, T, width)).astype("float32")
     attn = CausalSelfAttention(num_heads=H, key_dim=d_k)
@@ -157,6 +146,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{np.max(np.abs(printed_w @ v - correct / d_k)):.1e})"
     )
     assert np.allclose(out, y, atol=1e-5) and np.allclose(y_mha, y, atol=1e-5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§4.2: sequence-model equations vs Keras")
+    p.add_argument("--steps", type=int, default=6, help="time steps T")
+    p.add_argument("--quick", action="store_true", help="fewer steps (used by the tests)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    set_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    T, D, U = (3 if args.quick else args.steps), 4, 5
+    x = rng.normal(size=(1, T, D)).astype("float32")  # (B=1, T, D)
+
+    step1_rnn(x, U)
+    step2_lstm(x, U)
+    step3_attention(rng, T)
     return 0
 
 

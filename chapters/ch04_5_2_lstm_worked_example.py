@@ -22,40 +22,35 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+quiet_tensorflow_import()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def fmt(v) -> str:
     return "[" + ", ".join(f"{x:+.4f}" for x in v.ravel()) + "]"
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§4.5.2: the LSTM worked example with numbers")
-    p.add_argument("--units", type=int, default=2, help="LSTM units (2 keeps it readable)")
-    p.add_argument("--dim", type=int, default=3, help="word-vector size")
-    p.add_argument("--quick", action="store_true", help="same run (it takes a second)")
-    p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-    import numpy as np
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
 
-    keras.utils.set_random_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    U, D = args.units, args.dim
 
-    # ---- the sentence and its word vectors v_1, v_2, v_3
+# ---- the sentence and its word vectors v_1, v_2, v_3
+def word_vectors(rng: np.random.Generator, D: int) -> tuple[list[str], np.ndarray]:
     words = ["我", "爱", "中国"]
     v = rng.uniform(-1, 1, size=(len(words), D)).astype("float32")  # (3, D)
     for w, vec in zip(words, v, strict=True):
         print(f"v({w}) = {fmt(vec)}")
+    return words, v
 
-    # ---- the weights: W_*x (D, U), W_*h (U, U), b_* (U,) for the gates i, f, g, o
+
+# ---- the weights: W_*x (D, U), W_*h (U, U), b_* (U,) for the gates i, f, g, o
+def gate_weights(rng: np.random.Generator, D: int, U: int):
+    """Returns (Wx, Wh, b), each a dict over the gates "ifgo", and a LSTMCell holding them."""
     Wx = {k: rng.uniform(-1, 1, (D, U)).astype("float32") for k in "ifgo"}
     Wh = {k: rng.uniform(-1, 1, (U, U)).astype("float32") for k in "ifgo"}
     b = {k: rng.uniform(-0.5, 0.5, U).astype("float32") for k in "ifgo"}
@@ -68,16 +63,21 @@ def main(argv: list[str] | None = None) -> int:
             np.concatenate([b[k] for k in "ifgo"]),
         ]
     )
+    return Wx, Wh, b, cell
 
-    def sigmoid(z):
-        return 1 / (1 + np.exp(-z))
 
-    # ---- step 1: h_0 = 0, c_0 = 0
+# ---- step 1: h_0 = 0, c_0 = 0
+def step1_initial_state(U: int) -> tuple[np.ndarray, np.ndarray]:
     h = c = np.zeros(U)
-    h_k = c_k = np.zeros((1, U), "float32")
     print(f"\nh_0 = {fmt(h)}, c_0 = {fmt(c)}")
+    return h, c
 
-    # ---- step 2: each time step, by hand and by Keras
+
+# ---- step 2: each time step, by hand and by Keras
+def step2_time_steps(words, v, Wx, Wh, b, cell, h, c) -> np.ndarray:
+    """Returns h_T, the hidden state after the last word."""
+    U = h.shape[-1]
+    h_k = c_k = np.zeros((1, U), "float32")
     for t, (w, x) in enumerate(zip(words, v, strict=True), start=1):
         i = sigmoid(x @ Wx["i"] + h @ Wh["i"] + b["i"])  # input gate
         f = sigmoid(x @ Wx["f"] + h @ Wh["f"] + b["f"])  # forget gate
@@ -91,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   h_{t} = o*tanh(c_{t})   = {fmt(h)}   keras: {fmt(np.asarray(h_k))}")
         assert np.allclose(h, np.asarray(h_k)[0], atol=1e-5)
         assert np.allclose(c, np.asarray(c_k)[0], atol=1e-5)
+    return h
 
-    # ---- step 3: h_T is the hidden state after the last word
+
+# ---- step 3: h_T is the hidden state after the last word
+def step3_final_state(cell, v: np.ndarray, h: np.ndarray) -> None:
+    U, D = h.shape[-1], v.shape[-1]
     lstm = keras.layers.LSTM(U, return_state=True)
     lstm.build((None, None, D))
     lstm.set_weights(cell.get_weights())
@@ -102,6 +106,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{fmt(np.asarray(state_h))}"
     )
     assert np.allclose(h, np.asarray(state_h)[0], atol=1e-5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§4.5.2: the LSTM worked example with numbers")
+    p.add_argument("--units", type=int, default=2, help="LSTM units (2 keeps it readable)")
+    p.add_argument("--dim", type=int, default=3, help="word-vector size")
+    p.add_argument("--quick", action="store_true", help="same run (it takes a second)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    set_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    U, D = args.units, args.dim
+
+    words, v = word_vectors(rng, D)
+    Wx, Wh, b, cell = gate_weights(rng, D, U)
+    h, c = step1_initial_state(U)
+    h = step2_time_steps(words, v, Wx, Wh, b, cell, h, c)
+    step3_final_state(cell, v, h)
     return 0
 
 

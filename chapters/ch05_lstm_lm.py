@@ -30,35 +30,31 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
-from llm_tf.cli import quiet_tensorflow_import  # noqa: E402
+quiet_tensorflow_import()
+
+import keras  # noqa: E402
+from keras.layers import LSTM, Dense, Embedding  # noqa: E402
+from keras.models import Model  # noqa: E402
+
+from llm_tf.generation import SamplingConfig, generate_text  # noqa: E402
+from llm_tf.models import ModelConfig, listing_lm_param_counts, stepping_view  # noqa: E402
+from llm_tf.text import lm_data  # noqa: E402
+from llm_tf.text.tokenizers import get_tokenizer  # noqa: E402
+from llm_tf.text.vocab import Vocabulary  # noqa: E402
+from llm_tf.training import DataConfig, OptimConfig, RunDir, TrainConfig, train  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# the listing's sizes, under its own names
+vocab_size = 10000
+embedding_size = 256
+lstm_units = 128
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="§5: the article's LSTM language model, for real")
-    p.add_argument("--lang", choices=["en", "zh"], default="en")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--out", type=Path, default=None, help="run folder (default: a temp folder)")
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    import keras
-
-    from llm_tf.lstm_lm import lstm_lm_param_counts
-
-    keras.utils.set_random_seed(args.seed)
-
-    # ---- 1. the listing, as printed (Keras 3 spelling)
-    from keras.layers import LSTM, Dense, Embedding
-    from keras.models import Model
-
-    vocab_size = 10000
-    embedding_size = 256
-    lstm_units = 128
-
+# ---- 1. the listing, as printed (Keras 3 spelling)
+def step1_listing() -> None:
     input_sequence = keras.layers.Input(shape=(None,), dtype="int32")  # (B, T)
     embedded_sequence = Embedding(vocab_size, embedding_size)(input_sequence)  # (B, T, 256)
     lstm_output, state_h, state_c = LSTM(lstm_units, return_sequences=True, return_state=True)(
@@ -69,23 +65,20 @@ def main(argv: list[str] | None = None) -> int:
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     model.summary()
 
-    expected = lstm_lm_param_counts(vocab_size, embedding_size, lstm_units)
+    expected = listing_lm_param_counts(vocab_size, embedding_size, lstm_units)
     got = [layer.count_params() for layer in model.layers[1:]]
     print("closed forms: Embedding V*E = {embedding:,}; LSTM 4*U*(E+U+1) = {lstm:,}; "
           "Dense U*V+V = {dense:,}; total {total:,}".format(**expected))
     assert got == [expected["embedding"], expected["lstm"], expected["dense"]], got
 
-    # ---- 2. what the listing leaves out
-    from llm_tf import lm_data
-    from llm_tf.tokenizers import get_tokenizer
-    from llm_tf.vocab import Vocabulary
 
-    corpus = ROOT / "data" / f"corpus.{args.lang}.txt"
+# ---- 2. what the listing leaves out
+def step2_left_out(corpus: Path, seq_len: int) -> Vocabulary:
+    """Where X_train / y_train come from, and what one-hot targets cost; returns the vocabulary."""
     tok = get_tokenizer("auto", sample=corpus.read_text(encoding="utf-8")[:5000])
     counts = lm_data.count_tokens(corpus, tok)
     vocab = Vocabulary.from_counts(counts, max_size=vocab_size)
     n_tokens = sum(counts.values()) + sum(1 for _ in open(corpus, encoding="utf-8"))
-    seq_len = 32
     n_windows = n_tokens // (seq_len + 1)
     onehot_bytes = n_windows * seq_len * vocab_size * 4
     sparse_bytes = n_windows * seq_len * 4
@@ -96,16 +89,19 @@ def main(argv: list[str] | None = None) -> int:
           f"{n_windows:,} x {seq_len} x {vocab_size:,} floats = {onehot_bytes / 2**30:.2f} GiB.")
     print(f"Sparse integer targets (sparse_categorical_crossentropy): {sparse_bytes / 2**20:.2f} MiB,"
           f" {onehot_bytes // sparse_bytes:,}x less. llm-tf trains with these (docs/errata.md).")
+    return vocab
 
-    # ---- 3. train it for real, with the vocabulary the corpus actually has
-    from llm_tf.generation import generate_text
-    from llm_tf.run import RunDir, TrainConfig
-    from llm_tf.trainer import train
 
+# ---- 3. train it for real, with the vocabulary the corpus actually has
+def step3_train(args, corpus: Path, seq_len: int, vocab: Vocabulary) -> None:
     epochs, seq = (1, 16) if args.quick else (args.epochs, seq_len)
-    cfg = TrainConfig(corpus=str(corpus), epochs=epochs, seq_len=seq, batch_size=32,
-                      embedding_dim=64 if args.quick else embedding_size,
-                      units=32 if args.quick else lstm_units, seed=args.seed)
+    cfg = TrainConfig(
+        data=DataConfig(corpus=str(corpus), seq_len=seq, batch_size=32),
+        model=ModelConfig(embedding_dim=64 if args.quick else embedding_size,
+                          units=32 if args.quick else lstm_units),
+        optim=OptimConfig(epochs=epochs),
+        seed=args.seed,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "ch05"
         _, history = train(cfg, out, verbose=0 if args.quick else 2)
@@ -114,11 +110,28 @@ def main(argv: list[str] | None = None) -> int:
               f"{epochs} epoch(s) (a uniform guess over {len(vocab)} tokens scores {len(vocab)})")
         run = RunDir(out)
         prompt = "The capital of China" if args.lang == "en" else "中国的首都"
-        text = generate_text(run.load_model(compile=False), run.info().tokenizer, run.vocab(),
-                             prompt, max_tokens=8 if args.quick else 30, temperature=0.7,
-                             top_k=20, seed=args.seed)
+        sampling = SamplingConfig(max_tokens=8 if args.quick else 30, temperature=0.7,
+                                  top_k=20, seed=args.seed)
+        text = generate_text(stepping_view(run.load_model(compile=False)), run.info().tokenizer,
+                             run.vocab(), prompt, sampling)
         print(f"\ngenerated from {prompt!r} (LSTM state carried, one step per token):\n{text}")
         assert after < before, "training did not lower the validation perplexity"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="§5: the article's LSTM language model, for real")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--quick", action="store_true", help="tiny run for tests (seconds)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out", type=Path, default=None, help="run folder (default: a temp folder)")
+    args = p.parse_args(argv)
+    set_seed(args.seed)
+
+    corpus, seq_len = DATA / f"corpus.{args.lang}.txt", 32
+    step1_listing()
+    vocab = step2_left_out(corpus, seq_len)
+    step3_train(args, corpus, seq_len, vocab)
     return 0
 
 

@@ -1,15 +1,19 @@
 """llm-tf: the runnable Keras 3 / TensorFlow companion to 《LLM系统内核：新一代AI的中枢》.
 
-Each article section maps to a module (see README.md for the full map):
+The package is organised by role (README.md maps every article section to its
+module and chapter script):
 
-- §3.1 / §4.1 word vectors: :mod:`llm_tf.word2vec`, :mod:`llm_tf.glove`, :mod:`llm_tf.vectors`.
-- §3.2 / §4.2 sequence models: :mod:`llm_tf.rnn_lm`, :mod:`llm_tf.lstm_stack`,
-  :mod:`llm_tf.attention`, :mod:`llm_tf.transformer_lm`, built by :mod:`llm_tf.architectures`.
-- §5 (项目实战) LSTM language model: :mod:`llm_tf.lstm_lm`, trained by :mod:`llm_tf.trainer`.
-- Text pipeline shared by every chapter: :mod:`llm_tf.corpus`, :mod:`llm_tf.tokenizers`,
-  :mod:`llm_tf.vocab`, :mod:`llm_tf.lm_data`.
-- Generation: :mod:`llm_tf.decoding`, :mod:`llm_tf.generation`; n-gram baseline:
-  :mod:`llm_tf.ngram`.
+- :mod:`llm_tf.text`: corpus -> tokens -> ids -> ``tf.data`` (used everywhere);
+- :mod:`llm_tf.vectors`: §3.1 / §4.1 word vectors (Word2Vec, GloVe, evaluation);
+- :mod:`llm_tf.layers`: Keras layers (§4.2.3 attention, the Transformer block, tied output);
+- :mod:`llm_tf.models`: §5's LSTM as listed, §3.2's RNN / LSTM / Transformer LMs,
+  the listings' classes, ``ModelConfig`` and the one registry of architectures;
+- :mod:`llm_tf.generation`: samplers and the compiled decoder;
+- :mod:`llm_tf.training`: configs, run folders, callbacks, the trainer (§5);
+- :mod:`llm_tf.evaluation`: perplexity and the Kneser-Ney n-gram baseline;
+- :mod:`llm_tf.cli`: the ``llm-tf`` command (nothing else imports it);
+- :mod:`llm_tf.runtime` (quiet TensorFlow import, seeding, determinism) and
+  :mod:`llm_tf.settings` (config fields that carry their own help).
 
 Nothing heavy is imported here, so ``import llm_tf`` stays cheap.
 """

@@ -3,7 +3,8 @@
 :func:`run_layer_test` puts one layer or model through the checks every llm-tf
 layer must pass: config round-trip, symbolic and eager call shapes, trainable
 weight count, one ``fit`` step, save to ``.keras``, reload with the default
-``safe_mode`` and ``assert_allclose`` on the outputs.
+``safe_mode`` and ``assert_allclose`` on the outputs, and the same weights under
+mixed precision.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def run_layer_test(
     target=None,
     loss="mse",
     run_training_check: bool = True,
+    run_mixed_precision_check: bool = True,
     atol: float = 1e-6,
 ):
     """Check a layer (or a subclassed model) class; returns the instance it built.
@@ -42,6 +44,8 @@ def run_layer_test(
         target: ``fit`` targets (default: zeros of the output shape).
         loss: loss for the ``fit`` step (e.g. ``"sparse_categorical_crossentropy"``).
         run_training_check: run the ``fit`` step.
+        run_mixed_precision_check: build the class under ``mixed_bfloat16`` with the same
+            weights: variables stay float32, the output is finite and close to float32's.
         atol: tolerance of the reload comparison.
     """
     inputs = [np.asarray(x) for x in _as_tuple(input_data)]
@@ -99,4 +103,22 @@ def run_layer_test(
         reloaded = keras.saving.load_model(path)
     assert type(reloaded) is type(model)
     np.testing.assert_allclose(np.asarray(reloaded(feed)), expected, atol=atol, rtol=0)
+
+    # ---- mixed precision: same weights, bfloat16 compute, float32 variables
+    if run_mixed_precision_check:
+        _check_mixed_precision(cls, init_kwargs, inputs, layer)
     return layer
+
+
+def _check_mixed_precision(cls, init_kwargs, inputs, layer):
+    policy = keras.DTypePolicy("mixed_bfloat16")
+    mixed = cls(**{**init_kwargs, "dtype": policy})
+    out = mixed(*inputs)
+    mixed.set_weights(layer.get_weights())
+    for w in mixed.weights:
+        assert keras.backend.standardize_dtype(w.dtype) == "float32", (w.path, w.dtype)
+    out = np.asarray(keras.ops.cast(mixed(*inputs), "float32"))
+    reference = np.asarray(keras.ops.cast(layer(*inputs), "float32"))
+    assert np.all(np.isfinite(out)), "non-finite output under mixed precision"
+    scale = max(1.0, float(np.max(np.abs(reference))))
+    np.testing.assert_allclose(out, reference, atol=0.05 * scale, rtol=0)

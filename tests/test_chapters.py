@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+
+from tests.paths import ROOT
 
 CHAPTERS = sorted((ROOT / "chapters").glob("ch*.py"))
 
@@ -23,3 +24,4 @@ def test_every_chapter_is_literate():
         text = script.read_text(encoding="utf-8")
         assert text.startswith('"""§'), f"{script.name}: header docstring must name its section"
         assert "--quick" in text and "def main(" in text, script.name
+        assert "sys.path" not in text, f"{script.name}: import the installed package"

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import DATA
+from tests.paths import DATA
 
 
 def test_embedded_data_is_reproducible():

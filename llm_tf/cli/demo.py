@@ -1,68 +1,123 @@
-"""``make demo``: the main job on the embedded data, in a few minutes on 2 CPU cores.
+"""``llm-tf demo``: the main job on the embedded data, in a minute or two on 2 CPU cores.
 
-For each of the English and the Chinese corpus in ``data/``: print the §5 model's
-``model.summary()``, train it (validation perplexity before and after), save the
-run under ``runs/``, and generate text from a prompt with the saved model.
+For each corpus (by default the English and the Chinese corpus of the checkout's
+``data/``): print the §5 model's ``model.summary()``, train it (validation
+perplexity before and after), save the run under ``runs/``, and generate text from
+a prompt with the saved model. Outside a checkout, give ``--corpus FILE``.
 
-    python -m llm_tf.demo [--epochs N] [--out runs] [--lang en zh]
+    llm-tf demo                          # data/corpus.en.txt and data/corpus.zh.txt
+    llm-tf demo --quick --corpus my.txt  # a small model, one epoch, your text
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
-from llm_tf.cli import quiet_tensorflow_import
+from llm_tf.errors import UserInputError
 
-ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = {"en": "The capital of France", "zh": "中国的首都"}
+EMBEDDED = ("corpus.en.txt", "corpus.zh.txt")
 
 
-def run_demo(lang: str, out_root: Path, epochs: int, seed: int) -> dict:
-    from llm_tf.generation import generate_text
-    from llm_tf.run import RunDir, TrainConfig
-    from llm_tf.trainer import train
+def find_embedded_data(start: Path | None = None) -> Path | None:
+    """The ``data/`` folder of an llm-tf checkout: above ``start`` (the working folder) or
+    beside the installed package (an editable install); None when there is none."""
+    start = (start or Path.cwd()).resolve()
+    package_root = Path(__file__).resolve().parents[2]
+    for folder in (start, *start.parents, package_root):
+        data = folder / "data"
+        if all((data / name).is_file() for name in EMBEDDED) and (folder / "llm_tf").is_dir():
+            return data
+    return None
 
-    corpus = ROOT / "data" / f"corpus.{lang}.txt"
-    out = out_root / f"demo-{lang}"
+
+def _prompt_for(corpus: Path, lang: str | None) -> str:
+    if lang in PROMPTS:
+        return PROMPTS[lang]
+    from llm_tf.text.corpus import iter_lines
+
+    first = next((line for line in iter_lines(corpus) if line.strip()), "")
+    return first[:12] if any("\u4e00" <= ch <= "\u9fff" for ch in first) else \
+        " ".join(first.split()[:3])
+
+
+def run_demo(corpus: Path, out: Path, epochs: int, seed: int, quick: bool,
+             prompt: str) -> dict:
+    from llm_tf.generation import SamplingConfig, generate_text
+    from llm_tf.models import ModelConfig, stepping_view
+    from llm_tf.training import DataConfig, OptimConfig, RunDir, TrainConfig, train
+
     if out.exists():
         shutil.rmtree(out)  # the demo always starts fresh
-    cfg = TrainConfig(corpus=str(corpus), epochs=epochs, seq_len=32, batch_size=32, seed=seed)
-    print(f"\n==== §5 LSTM language model on {corpus.relative_to(ROOT)} ====")
-    model, history = train(cfg, out, verbose=2)  # prints model.summary() first
+    model = ModelConfig(embedding_dim=32, units=32) if quick else ModelConfig()
+    cfg = TrainConfig(data=DataConfig(corpus=str(corpus), seq_len=32, batch_size=32),
+                      model=model, optim=OptimConfig(epochs=epochs), seed=seed)
+    print(f"\n==== §5 LSTM language model on {corpus} ====")
+    _, history = train(cfg, out, verbose=2)  # prints model.summary() first
     before = history["initial_val_perplexity"][0]
     after = history["val_perplexity"][-1]
     print(f"validation perplexity: {before:.1f} before training -> {after:.2f} after "
           f"{epochs} epochs")
     run = RunDir(out)
     info = run.info()
-    saved = run.load_model(compile=False)  # generate from what was saved, not from memory
+    saved = stepping_view(run.load_model(compile=False))  # from what was saved, not memory
     for temperature in (0.0, 0.8):
-        text = generate_text(saved, info.tokenizer, run.vocab(), PROMPTS[lang], max_tokens=40,
-                             temperature=temperature, top_k=20, seed=seed)
-        print(f"\ngenerated (temperature {temperature}) from {PROMPTS[lang]!r}:\n{text}")
+        sampling = SamplingConfig(max_tokens=40, temperature=temperature, top_k=20, seed=seed)
+        text = generate_text(saved, info.tokenizer, run.vocab(), prompt, sampling)
+        print(f"\ngenerated (temperature {temperature}) from {prompt!r}:\n{text}")
     print(f"\nsaved the run in {out} (model.keras, vocab.json, config.json, "
           f"training_curve.png, TensorBoard logs in logs/)")
     return {"before": before, "after": after}
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--epochs", type=int, default=12, help="epochs per language (default: 12)")
-    p.add_argument("--out", type=Path, default=ROOT / "runs", help="where runs go (default: runs/)")
-    p.add_argument("--lang", nargs="+", choices=["en", "zh"], default=["en", "zh"])
-    p.add_argument("--seed", type=int, default=42)
-    args = p.parse_args(argv)
-    quiet_tensorflow_import()
-    results = {lang: run_demo(lang, args.out, args.epochs, args.seed) for lang in args.lang}
+def _cmd_demo(args) -> int:
+    from llm_tf.text.corpus import corpus_files
+
+    if args.corpus:
+        jobs = [(Path(c), None) for c in args.corpus]
+    else:
+        data = find_embedded_data()
+        if data is None:
+            raise UserInputError(
+                "no llm-tf checkout here (data/corpus.en.txt, data/corpus.zh.txt): "
+                "run from the checkout, or pass --corpus FILE")
+        jobs = [(data / f"corpus.{lang}.txt", lang) for lang in args.lang]
+    for corpus, _ in jobs:
+        corpus_files(corpus)  # a bad path fails before anything is trained
+    if args.epochs is not None and args.epochs < 1:
+        raise UserInputError(f"--epochs must be a positive integer, got {args.epochs}")
+    epochs = args.epochs or (1 if args.quick else 12)
+    results = {}
+    for corpus, lang in jobs:
+        name = lang or corpus.stem
+        prompt = args.prompt or _prompt_for(corpus, lang)
+        results[name] = run_demo(corpus, Path(args.out) / f"demo-{name}", epochs, args.seed,
+                                 args.quick, prompt)
     print("\n==== summary ====")
-    for lang, r in results.items():
-        print(f"{lang}: validation perplexity {r['before']:.1f} -> {r['after']:.2f}")
+    for name, r in results.items():
+        print(f"{name}: validation perplexity {r['before']:.1f} -> {r['after']:.2f}")
     print("next: llm-tf train --corpus YOUR_CORPUS --out runs/mine   (see README.md)")
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+COMMANDS = {"demo": "train, save and sample the §5 model on the embedded data"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help=COMMANDS["demo"],
+                       description=__doc__.split("\n\n")[1],
+                       epilog=__doc__.split("\n\n")[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--corpus", action="append", default=[], metavar="FILE",
+                   help="train on this corpus instead of the checkout's data/ (repeatable)")
+    p.add_argument("--quick", action="store_true",
+                   help="a small model and one epoch (seconds; checks an install)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="epochs per corpus (default: 12, or 1 with --quick)")
+    p.add_argument("--out", default="runs", help="where runs go (default: runs/)")
+    p.add_argument("--lang", nargs="+", choices=sorted(PROMPTS), default=["en", "zh"],
+                   help="which embedded corpora (default: en zh)")
+    p.add_argument("--prompt", default=None, help="prompt to continue (default: per corpus)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    p.set_defaults(func=_cmd_demo)

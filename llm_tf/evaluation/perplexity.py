@@ -1,10 +1,10 @@
-"""Evaluating a trained run on a corpus: perplexity, OOV rate, and an n-gram baseline.
+"""§5, §3.2: evaluating a trained run on a corpus: perplexity, OOV rate, and an n-gram baseline.
 
 The model is scored as a stream (recurrent models carry their state across
 windows, so every token is given all the text before it; the Transformer sees up
 to ``max_len`` tokens), the same tokens the n-gram model scores, so the two
 perplexities are comparable. The baseline is an interpolated Kneser-Ney model
-(:mod:`llm_tf.ngram`) fit on the run's own training ids.
+(:mod:`llm_tf.evaluation.ngram`) fit on the run's own training ids.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ import os
 
 import numpy as np
 
-from llm_tf import lm_data
-from llm_tf import run as rd
-from llm_tf.run import RunDir
+from llm_tf.text import lm_data
+from llm_tf.text.corpus import corpus_files
+from llm_tf.training import run_folder as rd
+from llm_tf.training.run_folder import RunDir
 
 
 def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
                  ngram_order: int = 3, batch_size: int = 32, window: int = 64) -> dict:
     """Perplexity of the run's model on ``corpus`` beside the n-gram baseline's."""
-    from llm_tf.corpus import corpus_files
-
     run = RunDir(run_path).require()
     corpus_files(corpus)
     info = run.info()
@@ -31,12 +30,14 @@ def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
     ids, stats = lm_data.encode_text_ids(corpus, info.tokenizer, vocab)
     model = run.load_model(compile=False)
 
-    from llm_tf.architectures import make_decoder
+    from llm_tf.generation import Decoder
+    from llm_tf.models import stepping_view
 
-    log_probs = make_decoder(model).stream_log_probs(ids, batch=batch_size, window=window)
+    decoder = Decoder(stepping_view(model))
+    log_probs = decoder.stream_log_probs(ids, batch=batch_size, window=window)
     nll = float(-np.mean(log_probs))
 
-    from llm_tf.ngram import KneserNeyLM
+    from llm_tf.evaluation.ngram import KneserNeyLM
 
     train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
     ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(vocab))
@@ -49,7 +50,8 @@ def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
         "oov_rate": stats.oov_rate,
         "ngram_perplexity": math.exp(ngram_nll),
         "ngram_order": ngram_order,
-        "arch": info.config.arch,
+        "arch": info.config.model.arch,
         "corpus": str(corpus),
         "model": str(run.path),
     }
+

@@ -21,8 +21,8 @@ The three classes here accept exactly that. What the listing leaves implicit:
 - ``predict(sequence)`` returns a (len(sequence), vocab_size) array: row ``t``
   is the distribution of the token after ``sequence[:t + 1]``.
 
-Each class *is* the corresponding llm-tf model (:class:`~llm_tf.rnn_lm.SimpleRNNLM`,
-:class:`~llm_tf.lstm_stack.StackedLSTMLM`, :class:`~llm_tf.transformer_lm.TransformerLM`)
+Each class *is* the corresponding llm-tf model (:class:`~llm_tf.models.SimpleRNNLM`,
+:class:`~llm_tf.models.StackedLSTMLM`, :class:`~llm_tf.models.TransformerLM`)
 with the vocabulary in its config, so it saves to and reloads from ``.keras``, and
 ``fit`` / ``predict`` on ordinary arrays behave as in Keras.
 """
@@ -32,11 +32,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from llm_tf.lstm_lm import compile_lstm_lm
-from llm_tf.lstm_stack import StackedLSTMLM
-from llm_tf.rnn_lm import SimpleRNNLM
-from llm_tf.transformer_lm import TransformerLM
-from llm_tf.vocab import EOS_ID, SPECIALS, UNK_ID
+from llm_tf.models.compile import compile_lm
+from llm_tf.models.recurrent_lm import SimpleRNNLM, StackedLSTMLM
+from llm_tf.models.transformer_lm import TransformerLM
+from llm_tf.text.vocab import EOS_ID, SPECIALS, UNK_ID
 
 LEARNING_RATE = 1e-2  # Adam's step when fit() compiles the model itself (tiny data)
 
@@ -110,7 +109,7 @@ class _ListingAPI:
             return super().fit(x, y, epochs=epochs, **kwargs)
         xs, ys = self.training_windows(x, seq_len)
         if not self.compiled:
-            compile_lstm_lm(self, LEARNING_RATE, jit_compile=False)
+            compile_lm(self, LEARNING_RATE, jit_compile=False)
         kwargs.setdefault("verbose", 0)
         return super().fit(xs, ys, epochs=epochs, **kwargs)
 
@@ -125,7 +124,8 @@ class _ListingAPI:
             )
         return np.asarray(self(ids, training=False))[0, 1:]  # (T, V)
 
-    def _listing_config(self, config):
+    def get_config(self):
+        config = super().get_config()
         for key in ("vocab_size", "embedding_dim"):
             config.pop(key, None)
         config.update(
@@ -138,34 +138,25 @@ class _ListingAPI:
         return config
 
 
+class _RecurrentListing(_ListingAPI):
+    """The listing's constructor for the recurrent models: shapes in, sizes out."""
+
+    def __init__(
+        self, input_shape=(1, 256), output_shape=(10_000,), units=128, tokens=None, **kwargs
+    ):
+        embedding_size, vocab_size = _shapes(input_shape, output_shape)
+        super().__init__(vocab_size, embedding_dim=embedding_size, units=units, **kwargs)
+        self._listing_setup(input_shape, output_shape, tokens)
+
+
 @keras.saving.register_keras_serializable(package="llm_tf")
-class RNN(_ListingAPI, SimpleRNNLM):
+class RNN(_RecurrentListing, SimpleRNNLM):
     """§3.2.1's ``RNN(input_shape=(1, embedding_size), output_shape=(vocab_size,))``."""
 
-    def __init__(
-        self, input_shape=(1, 256), output_shape=(10_000,), units=128, tokens=None, **kwargs
-    ):
-        embedding_size, vocab_size = _shapes(input_shape, output_shape)
-        super().__init__(vocab_size, embedding_dim=embedding_size, units=units, **kwargs)
-        self._listing_setup(input_shape, output_shape, tokens)
-
-    def get_config(self):
-        return self._listing_config(super().get_config())
-
 
 @keras.saving.register_keras_serializable(package="llm_tf")
-class LSTM(_ListingAPI, StackedLSTMLM):
+class LSTM(_RecurrentListing, StackedLSTMLM):
     """§3.2.2's ``LSTM(input_shape=(1, embedding_size), output_shape=(vocab_size,))``."""
-
-    def __init__(
-        self, input_shape=(1, 256), output_shape=(10_000,), units=128, tokens=None, **kwargs
-    ):
-        embedding_size, vocab_size = _shapes(input_shape, output_shape)
-        super().__init__(vocab_size, embedding_dim=embedding_size, units=units, **kwargs)
-        self._listing_setup(input_shape, output_shape, tokens)
-
-    def get_config(self):
-        return self._listing_config(super().get_config())
 
 
 @keras.saving.register_keras_serializable(package="llm_tf")
@@ -197,6 +188,3 @@ class Transformer(_ListingAPI, TransformerLM):
             **kwargs,
         )
         self._listing_setup(input_shape, output_shape, tokens)
-
-    def get_config(self):
-        return self._listing_config(super().get_config())

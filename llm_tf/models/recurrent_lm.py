@@ -1,4 +1,4 @@
-"""§3.2.1 循环神经网络: recurrent language models (SimpleRNN here, LSTM in :mod:`llm_tf.lstm_stack`).
+"""§3.2.1 循环神经网络, §3.2.2 长短时记忆网络: recurrent language models (SimpleRNN and LSTM stacks).
 
 §4.2.1 gives the recurrence ``h_t = sigma(W_h [h_{t-1}, x_t] + b_h)``: the hidden
 state carries the history, one token at a time. As a language model::
@@ -15,7 +15,7 @@ the cell to ``keras.layers.SimpleRNN`` (the §4.2.1 equation, tanh by default).
 Dropout sits on the non-recurrent connections only (Zaremba et al. 2014).
 :meth:`RecurrentLM.step` runs tokens from a given state and returns the new one,
 which is how generation and stream evaluation carry the state
-(:mod:`llm_tf.decoding`).
+(:mod:`llm_tf.generation.decoder`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from llm_tf.tied_output import TiedOutput
+from llm_tf.layers.tied_output import TiedOutput
+from llm_tf.models.listing_lm import listing_layers, listing_lm_param_counts
 
 CELLS = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM}
 
@@ -177,35 +178,85 @@ class RecurrentLM(keras.Model):
         return config
 
 
-@keras.saving.register_keras_serializable(package="llm_tf")
-class SimpleRNNLM(RecurrentLM):
-    """:class:`RecurrentLM` with ``keras.layers.SimpleRNN`` cells (§3.2.1, §4.2.1)."""
+class _OneCellLM(RecurrentLM):
+    """A :class:`RecurrentLM` whose cell is fixed by the subclass (``cell`` is not in its config)."""
 
-    def __init__(
-        self,
-        vocab_size,
-        embedding_dim=256,
-        units=128,
-        num_layers=1,
-        dropout=0.0,
-        tie_embeddings=False,
-        seed=None,
-        **kwargs,
-    ):
+    CELL = "lstm"
+
+    def __init__(self, vocab_size, **kwargs):
         kwargs.pop("cell", None)
-        super().__init__(
-            vocab_size,
-            cell="rnn",
-            embedding_dim=embedding_dim,
-            units=units,
-            num_layers=num_layers,
-            dropout=dropout,
-            tie_embeddings=tie_embeddings,
-            seed=seed,
-            **kwargs,
-        )
+        super().__init__(vocab_size, cell=self.CELL, **kwargs)
 
     def get_config(self):
         config = super().get_config()
         del config["cell"]
         return config
+
+
+@keras.saving.register_keras_serializable(package="llm_tf")
+class SimpleRNNLM(_OneCellLM):
+    """:class:`RecurrentLM` with ``keras.layers.SimpleRNN`` cells (§3.2.1, §4.2.1)."""
+
+    CELL = "rnn"
+
+
+@keras.saving.register_keras_serializable(package="llm_tf")
+class StackedLSTMLM(_OneCellLM):
+    """§3.2.2 长短时记忆网络: :class:`RecurrentLM` with LSTM cells; the §5 sizes by default.
+
+    The §5 listing (:mod:`llm_tf.models.listing_lm`) is one LSTM layer between an
+    embedding and a softmax. This is the same model grown the usual ways (Zaremba
+    et al. 2014; Press & Wolf 2017): ``num_layers`` LSTM layers, dropout on the
+    non-recurrent connections, optionally the embedding reused as the output
+    kernel. With one layer, no dropout and no tying it *is* the §5 model:
+    :meth:`from_listing` copies a §5 model's weights into it and the two give the
+    same probabilities (tested).
+
+    Example:
+        >>> model = StackedLSTMLM(vocab_size=100, embedding_dim=16, units=16,
+        ...                       num_layers=2, dropout=0.2, tie_embeddings=True)
+        >>> model(keras.ops.zeros((1, 4), "int32")).shape
+        (1, 4, 100)
+    """
+
+    CELL = "lstm"
+
+    @classmethod
+    def from_listing(cls, model: keras.Model) -> StackedLSTMLM:
+        """A one-layer StackedLSTMLM holding the weights of a §5 ``build_listing_lm`` model.
+
+        The §5 graph is recognised by its layers' types (Embedding -> LSTM -> Dense),
+        not their names.
+        """
+        emb, lstm, dense = listing_layers(model)
+        new = cls(int(dense.units), embedding_dim=int(emb.output_dim), units=int(lstm.units))
+        new.build((None, None))
+        new.embedding.set_weights(emb.get_weights())
+        new.recurrent_layers[0].set_weights(lstm.get_weights())
+        new.lm_head.set_weights(dense.get_weights())
+        return new
+
+
+def stacked_lstm_param_counts(
+    vocab_size: int,
+    embedding_size: int,
+    lstm_units: int,
+    num_layers: int = 1,
+    tie_embeddings: bool = False,
+) -> dict:
+    """Closed-form parameter counts; with one untied layer, exactly §5's.
+
+    Layer ``i > 0`` reads the previous layer's ``U`` outputs instead of ``E``
+    embeddings; tying drops the output kernel (``U x V``, or ``E x V`` after the
+    ``U x E`` projection) and keeps its ``V`` biases.
+    """
+    base = listing_lm_param_counts(vocab_size, embedding_size, lstm_units)
+    upper = 4 * lstm_units * (2 * lstm_units + 1)
+    lstm = base["lstm"] + (num_layers - 1) * upper
+    if tie_embeddings:
+        projection = 0 if lstm_units == embedding_size else lstm_units * embedding_size
+        dense = vocab_size + projection
+    else:
+        dense = base["dense"]
+    total = base["embedding"] + lstm + dense
+    return {"embedding": base["embedding"], "lstm": lstm, "dense": dense, "total": total}

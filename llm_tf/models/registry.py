@@ -1,112 +1,94 @@
-"""§3.2: one entry point for the three language-model architectures, and their decoder.
+"""§3.2, §5: the one list of llm-tf's language-model architectures.
 
-``llm-tf train --arch rnn|lstm|transformer`` builds its model with :func:`build_lm`
-from the run's :class:`~llm_tf.run.TrainConfig`; ``llm-tf generate`` and
-``llm-tf evaluate`` wrap any trained model in :func:`make_decoder`.
-
-How the configuration's fields map onto each architecture:
-
-============== ======================= ======================= =========================
-field          rnn (§3.2.1)            lstm (§3.2.2)           transformer (§3.2.3)
-============== ======================= ======================= =========================
-embedding_dim  embedding width         embedding width         model width D
-units          hidden units per layer  hidden units per layer  MLP hidden width
-layers         SimpleRNN layers        LSTM layers             decoder blocks
-heads          (unused)                (unused)                attention heads (D % heads == 0)
-dropout        non-recurrent dropout   non-recurrent dropout   embedding/attention/residual
-tie_embeddings output kernel = embedding (all three)
-max_len        (unused)                (unused)                longest context
-============== ======================= ======================= =========================
-
-Importing this module registers every llm-tf layer and model with Keras, so
-``keras.saving.load_model`` can rebuild them from a ``.keras`` file.
+``llm-tf train --arch NAME`` and :func:`build_model` read :data:`ARCHITECTURES`;
+nothing else in the package names the architectures. :func:`stepping_view` gives
+the decoder (:mod:`llm_tf.generation`) a model with the ``init_state`` / ``step``
+interface: every llm-tf model has it, and the §5 functional model gets it through
+:meth:`~llm_tf.models.StackedLSTMLM.from_listing`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 
-from llm_tf.decoding import Decoder
 from llm_tf.errors import UserInputError
-from llm_tf.lstm_stack import StackedLSTMLM
-from llm_tf.rnn_lm import RecurrentLM, SimpleRNNLM
-from llm_tf.transformer_lm import TransformerLM
-
-if TYPE_CHECKING:
-    from llm_tf.run import TrainConfig
-
-__all__ = [
-    "Decoder",
-    "RecurrentLM",
-    "SimpleRNNLM",
-    "StackedLSTMLM",
-    "TransformerLM",
-    "build_lm",
-    "make_decoder",
-]
+from llm_tf.models.config import ModelConfig
+from llm_tf.models.listing_lm import build_listing_lm, listing_layers
+from llm_tf.models.recurrent_lm import SimpleRNNLM, StackedLSTMLM
+from llm_tf.models.transformer_lm import TransformerLM
 
 
-def build_lm(cfg: TrainConfig, vocab_size: int) -> keras.Model:
-    """The (uncompiled, built) model ``cfg.arch`` asks for, outputting probabilities (B, T, V).
+@dataclass(frozen=True)
+class Architecture:
+    """One buildable architecture: its name, article section, and builder."""
 
-    ``cfg`` is a :class:`llm_tf.run.TrainConfig`. Raises :class:`UserInputError` for
-    an unknown architecture or inconsistent sizes.
-    """
-    if not isinstance(vocab_size, int) or vocab_size < 2:
+    name: str
+    section: str
+    summary: str
+    build: Callable[[ModelConfig, int, int | None], keras.Model]
+
+
+def _recurrent(cls):
+    def build(cfg: ModelConfig, vocab_size: int, seed: int | None):
+        return cls(vocab_size, embedding_dim=cfg.embedding_dim, units=cfg.units,
+                   num_layers=cfg.layers, dropout=cfg.dropout,
+                   tie_embeddings=cfg.tie_embeddings, seed=seed, name=f"{cfg.arch}_lm")
+    return build
+
+
+def _lstm(cfg: ModelConfig, vocab_size: int, seed: int | None):
+    if cfg.is_listing:  # exactly the §5 listing: its functional graph, as printed
+        return build_listing_lm(vocab_size, cfg.embedding_dim, cfg.units)
+    return _recurrent(StackedLSTMLM)(cfg, vocab_size, seed)
+
+
+def _transformer(cfg: ModelConfig, vocab_size: int, seed: int | None):
+    return TransformerLM(vocab_size, max_len=cfg.max_len, embedding_dim=cfg.embedding_dim,
+                         num_layers=cfg.layers, num_heads=cfg.heads, mlp_dim=cfg.mlp_dim,
+                         dropout=cfg.dropout, tie_embeddings=cfg.tie_embeddings, seed=seed,
+                         name="transformer_lm")
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    a.name: a
+    for a in (
+        Architecture("lstm", "§5, §3.2.2", "LSTM; one plain layer is exactly the §5 listing",
+                     _lstm),
+        Architecture("rnn", "§3.2.1", "SimpleRNN layers (tanh recurrence of §4.2.1)",
+                     _recurrent(SimpleRNNLM)),
+        Architecture("transformer", "§3.2.3", "decoder-only pre-norm Transformer (GPT-style)",
+                     _transformer),
+    )
+}
+
+
+def architecture_names() -> tuple[str, ...]:
+    return tuple(ARCHITECTURES)
+
+
+def build_model(config: ModelConfig, vocab_size: int, seed: int | None = None) -> keras.Model:
+    """The built, uncompiled model ``config`` asks for, outputting probabilities (B, T, V)."""
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 2:
         raise UserInputError(f"vocab_size must be an integer >= 2, got {vocab_size!r}")
-    seed = cfg.seed
-    common = dict(dropout=cfg.dropout, tie_embeddings=cfg.tie_embeddings, seed=seed)
-    if cfg.arch == "rnn":
-        model = SimpleRNNLM(
-            vocab_size,
-            embedding_dim=cfg.embedding_dim,
-            units=cfg.units,
-            num_layers=cfg.layers,
-            name="rnn_lm",
-            **common,
-        )
-    elif cfg.arch == "lstm":
-        model = StackedLSTMLM(
-            vocab_size,
-            embedding_dim=cfg.embedding_dim,
-            units=cfg.units,
-            num_layers=cfg.layers,
-            name="lstm_lm",
-            **common,
-        )
-    elif cfg.arch == "transformer":
-        if cfg.embedding_dim % cfg.heads:
-            raise UserInputError(
-                f"--embedding-dim {cfg.embedding_dim} must be divisible by --heads {cfg.heads}"
-            )
-        if cfg.seq_len > cfg.max_len:
-            raise UserInputError(f"--seq-len {cfg.seq_len} exceeds --max-len {cfg.max_len}")
-        model = TransformerLM(
-            vocab_size,
-            max_len=cfg.max_len,
-            embedding_dim=cfg.embedding_dim,
-            num_layers=cfg.layers,
-            num_heads=cfg.heads,
-            mlp_dim=cfg.units,
-            name="transformer_lm",
-            **common,
-        )
-    else:
-        raise UserInputError(f"--arch must be one of rnn, lstm, transformer, got {cfg.arch!r}")
-    model.build((None, None))
+    model = ARCHITECTURES[config.arch].build(config, vocab_size, seed)
+    if not model.built:
+        model.build((None, None))
     return model
 
 
-def make_decoder(model: keras.Model, jit_compile: bool = True) -> Decoder:
-    """A :class:`~llm_tf.decoding.Decoder` for ``model``: any model of :func:`build_lm`,
-    the listing-shaped classes of :mod:`llm_tf.listing_models`, or the exact §5 model
-    of :func:`llm_tf.lstm_lm.build_lstm_lm`.
-
-    ``decoder.generate(prompt_ids, max_tokens, temperature=1.0, top_k=None, top_p=None,
-    seed=0, beam_size=1, stop_ids=())`` returns the continuation's ids;
-    ``decoder.stream_log_probs(ids, batch=32, window=64)`` the log-probabilities of
-    ``ids[1:]``.
-    """
-    return Decoder(model, jit_compile=jit_compile)
+def stepping_view(model):
+    """``model`` as the decoder sees it: ``init_state(batch)``, ``step(ids, state, index)``,
+    ``vocab_size`` (and ``max_len`` for a Transformer)."""
+    if hasattr(model, "step") and hasattr(model, "init_state"):
+        return model
+    try:
+        listing_layers(model)
+    except (ValueError, AttributeError):
+        raise UserInputError(
+            f"cannot decode with {type(model).__name__} {getattr(model, 'name', '')!r}: "
+            "not an llm-tf language model"
+        ) from None
+    return StackedLSTMLM.from_listing(model)

@@ -7,7 +7,7 @@ epoch then reads that file back in chunks (:meth:`EncodedCorpus.chunks`) without
 tokenizing again, and memory stays independent of the corpus size. Like word2vec
 and GloVe, out-of-vocabulary tokens are dropped rather than mapped to ``<unk>``.
 
-A source is a corpus path (file, ``.gz`` or folder, :mod:`llm_tf.corpus`), a list
+A source is a corpus path (file, ``.gz`` or folder, :mod:`llm_tf.text.corpus`), a list
 of tokens (one line, e.g. the article's ``["我", "爱", "中国"]``) or a list of token
 lists. Whitespace tokens (the ``char`` tokenizer keeps spaces) are dropped: word
 vectors are for words, and the word2vec file format separates fields by spaces.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.vocab import SPECIALS, Vocabulary
+from llm_tf.text.vocab import SPECIALS, Vocabulary
 
 SEPARATOR = -1  # line end in the encoded id stream
 MAX_LINE = 10_000  # longer lines are cut (a corpus may have no line breaks at all)
@@ -34,7 +34,7 @@ def token_source(
     source, tokenizer: str = "auto", lower: bool = False
 ) -> Callable[[], Iterator[list[str]]]:
     """A re-iterable factory of token lists from a path, a token list or a list of them."""
-    from llm_tf import corpus, tokenizers
+    from llm_tf.text import corpus, tokenizers
 
     if isinstance(source, (str, os.PathLike)):
         files = corpus.corpus_files(source)

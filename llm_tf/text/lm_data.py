@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from llm_tf.corpus import corpus_files, iter_lines
 from llm_tf.errors import UserInputError
-from llm_tf.tokenizers import Tokenizer
-from llm_tf.vocab import EOS_ID, UNK_ID, Vocabulary
+from llm_tf.text.corpus import corpus_files, iter_lines
+from llm_tf.text.tokenizers import Tokenizer
+from llm_tf.text.vocab import EOS_ID, UNK_ID, Vocabulary
 
 ID_DTYPE = np.dtype("<i4")
 

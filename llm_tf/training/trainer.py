@@ -1,7 +1,8 @@
-"""Training, resuming and fine-tuning the §5 LSTM language model.
+"""§5: training, resuming and fine-tuning a language model in a run folder.
 
 :func:`train` builds the vocabulary, encodes the corpus into the run folder, and
-fits the model with Keras progress bars, validation perplexity each epoch and
+fits the model the registry builds from ``cfg.model`` (by default exactly the §5
+listing) with Keras progress bars, validation perplexity each epoch and
 TensorBoard logs. After every epoch the model and optimizer are saved atomically
 (``checkpoint.keras`` then ``state.json``), so a run that is interrupted, by Ctrl-C
 or by the process being killed, continues from its last completed epoch with
@@ -19,16 +20,16 @@ import math
 import os
 import shutil
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from llm_tf import lm_data
-from llm_tf import run as rd
-from llm_tf.corpus import sample_text
 from llm_tf.errors import UserInputError
-from llm_tf.run import RunDir, RunInfo, TrainConfig
-from llm_tf.tokenizers import get_tokenizer
-from llm_tf.vocab import Vocabulary
+from llm_tf.text import lm_data
+from llm_tf.text.corpus import corpus_files, sample_text
+from llm_tf.text.tokenizers import get_tokenizer
+from llm_tf.text.vocab import Vocabulary
+from llm_tf.training import run_folder as rd
+from llm_tf.training.config import TrainConfig
+from llm_tf.training.run_folder import RunDir, RunInfo
 
 
 def _log(msg: str) -> None:
@@ -45,66 +46,24 @@ def distribution_strategy():
     return tf.distribute.get_strategy()
 
 
-class EpochCheckpoint:
-    """Keras callback factory: save model + optimizer and history after each epoch."""
-
-    @staticmethod
-    def make(run: RunDir, history: dict):
-        import keras
-
-        class _Callback(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                for k, v in (logs or {}).items():
-                    history.setdefault(k, []).append(float(v))
-                tmp = run / (rd.CHECKPOINT + ".tmp.keras")
-                self.model.save(tmp)
-                os.replace(tmp, run / rd.CHECKPOINT)
-                rd.write_json_atomic(run / rd.STATE, {"epoch": epoch + 1, "history": history})
-
-        return _Callback()
-
-
-def plot_history(history: dict, path: Path, title: str = "") -> None:
-    """Training curve: loss and perplexity per epoch, train and validation."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, key in zip(axes, ("loss", "perplexity"), strict=True):
-        for prefix, style in (("", "-o"), ("val_", "-s")):
-            ys = history.get(prefix + key, [])
-            if ys:
-                ax.plot(range(1, len(ys) + 1), ys, style, label=(prefix or "train_") + key)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    axes[1].set_yscale("log")
-    fig.suptitle(title or "training curve")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
 def _datasets(run: RunDir, cfg: TrainConfig):
-    train = lm_data.lm_dataset(run / rd.TRAIN_IDS, cfg.seq_len, cfg.batch_size, seed=cfg.seed)
-    n_val = lm_data.num_windows(run / rd.VAL_IDS, cfg.seq_len)
+    data = cfg.data
+    train = lm_data.lm_dataset(run / rd.TRAIN_IDS, data.seq_len, data.batch_size, seed=cfg.seed)
+    n_val = lm_data.num_windows(run / rd.VAL_IDS, data.seq_len)
     if n_val == 0:
         raise UserInputError(
-            f"the validation split of {cfg.corpus!r} is shorter than one window of "
-            f"{cfg.seq_len + 1} tokens: use a larger corpus or a smaller --seq-len"
+            f"the validation split of {data.corpus!r} is shorter than one window of "
+            f"{data.seq_len + 1} tokens: use a larger corpus or a smaller --seq-len"
         )
     val = lm_data.lm_dataset(
-        run / rd.VAL_IDS, cfg.seq_len, min(cfg.batch_size, n_val), shuffle=False,
+        run / rd.VAL_IDS, data.seq_len, min(data.batch_size, n_val), shuffle=False,
         drop_remainder=False,
     )
     return train, val
 
 
 def evaluate_perplexity(model, dataset) -> float:
-    """Perplexity of ``model`` on a ``(x, y)`` dataset: exp(mean cross-entropy)."""
+    """Perplexity of a compiled ``model`` on an ``(x, y)`` dataset: exp(mean cross-entropy)."""
     loss = model.evaluate(dataset, verbose=0, return_dict=True)["loss"]
     return math.exp(min(loss, 50.0))
 
@@ -113,13 +72,13 @@ def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict
          verbose: int | str = "auto", extra_callbacks: list | None = None) -> dict:
     import keras
 
-    from llm_tf.lstm_lm import PerplexityLogger
+    from llm_tf.training.callbacks import EpochCheckpoint, PerplexityLogger, plot_history
 
     train_ds, val_ds = _datasets(run, cfg)
     callbacks = [
         PerplexityLogger(),
         keras.callbacks.TensorBoard(log_dir=str(run / rd.LOGS), write_graph=False),
-        EpochCheckpoint.make(run, history),
+        EpochCheckpoint(run, history),
         *(extra_callbacks or []),
     ]
     if initial_epoch == 0 and "initial_val_perplexity" not in history:
@@ -127,59 +86,57 @@ def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict
         ppl = evaluate_perplexity(model, val_ds)
         history["initial_val_perplexity"] = [ppl]
         _log(f"validation perplexity before training: {ppl:.2f}")
-    if initial_epoch < cfg.epochs:
-        model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs,
+    if initial_epoch < cfg.optim.epochs:
+        model.fit(train_ds, validation_data=val_ds, epochs=cfg.optim.epochs,
                   initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose,
                   shuffle=False)  # the tf.data pipeline shuffles
     tmp = run / (rd.MODEL + ".tmp.keras")
     model.save(tmp)
     os.replace(tmp, run / rd.MODEL)
-    plot_history(history, run / rd.CURVE, title=f"§5 LSTM LM: {Path(cfg.corpus).name}")
+    plot_history(history, run / rd.CURVE, title=_title(model, cfg))
     return history
+
+
+def _title(model, cfg: TrainConfig) -> str:
+    from llm_tf.models import ARCHITECTURES
+
+    arch = ARCHITECTURES[cfg.model.arch]
+    what = "§5 LSTM listing" if cfg.model.is_listing else f"{arch.section} {cfg.model.arch}"
+    return f"{what} ({model.count_params():,} parameters): {Path(cfg.data.corpus).name}"
 
 
 def _prepare(run: RunDir, cfg: TrainConfig, vocab: Vocabulary | None, tokenizer=None) -> RunInfo:
     """Tokenizer, vocabulary and encoded corpus, written into the run folder."""
+    data = cfg.data
     if tokenizer is None:
-        tokenizer = get_tokenizer(cfg.tokenizer, cfg.lower, sample_text(cfg.corpus))
+        tokenizer = get_tokenizer(data.tokenizer, data.lower, sample_text(data.corpus))
     if vocab is None:
-        _log(f"counting tokens in {cfg.corpus} ({tokenizer.kind} tokenizer)...")
-        counts = lm_data.count_tokens(cfg.corpus, tokenizer)
-        vocab = Vocabulary.from_counts(counts, cfg.min_count, cfg.vocab_size)
+        _log(f"counting tokens in {data.corpus} ({tokenizer.kind} tokenizer)...")
+        counts = lm_data.count_tokens(data.corpus, tokenizer)
+        vocab = Vocabulary.from_counts(counts, data.min_count, data.vocab_size)
     vocab.save(run / rd.VOCAB)
-    _log(f"encoding {cfg.corpus} with a vocabulary of {len(vocab):,} tokens...")
-    stats = lm_data.encode_corpus(cfg.corpus, tokenizer, vocab, run / rd.TRAIN_IDS,
-                                  run / rd.VAL_IDS, cfg.seq_len, cfg.val_fraction)
-    data = {"train_tokens": stats.train_tokens, "val_tokens": stats.val_tokens,
-            "oov_rate": stats.oov_rate}
+    _log(f"encoding {data.corpus} with a vocabulary of {len(vocab):,} tokens...")
+    stats = lm_data.encode_corpus(data.corpus, tokenizer, vocab, run / rd.TRAIN_IDS,
+                                  run / rd.VAL_IDS, data.seq_len, data.val_fraction)
+    counts = {"train_tokens": stats.train_tokens, "val_tokens": stats.val_tokens,
+              "oov_rate": stats.oov_rate}
     _log(f"train tokens {stats.train_tokens:,}, validation tokens {stats.val_tokens:,}, "
          f"out-of-vocabulary rate {stats.oov_rate:.2%}")
-    info = RunInfo(config=cfg, tokenizer=tokenizer, vocab_size=len(vocab), data=data)
+    info = RunInfo(config=cfg, tokenizer=tokenizer, vocab_size=len(vocab), data=counts)
     run.write_info(info)
     return info
 
 
 def _new_model(cfg: TrainConfig, vocab_size: int):
-    import keras
+    """The registry's model for ``cfg.model``, compiled, inside the distribution strategy."""
+    from llm_tf.models import build_model, compile_lm
+    from llm_tf.runtime import set_seed
 
-    from llm_tf.lstm_lm import build_lstm_lm, compile_lstm_lm
-
-    keras.utils.set_random_seed(cfg.seed)
+    set_seed(cfg.seed)
     with distribution_strategy().scope():
-        if is_listing_lstm(cfg):
-            model = build_lstm_lm(vocab_size, cfg.embedding_dim, cfg.units)
-        else:  # §3.2's RNN / stacked LSTM / Transformer language models
-            from llm_tf.architectures import build_lm
-
-            model = build_lm(cfg, vocab_size)
-        compile_lstm_lm(model, cfg.learning_rate, jit_compile=cfg.jit_compile)
+        model = build_model(cfg.model, vocab_size, seed=cfg.seed)
+        compile_lm(model, cfg.optim.learning_rate, jit_compile=cfg.optim.jit_compile)
     return model
-
-
-def is_listing_lstm(cfg: TrainConfig) -> bool:
-    """True when ``cfg`` asks for exactly the §5 listing's model."""
-    return (cfg.arch == "lstm" and cfg.layers == 1 and cfg.dropout == 0.0
-            and not cfg.tie_embeddings)
 
 
 @contextlib.contextmanager
@@ -209,8 +166,7 @@ def _check_out(out: RunDir, resume: bool) -> None:
 
 def _resume(out: RunDir, epochs: int | None, verbose) -> tuple:
     info = out.info()
-    cfg = info.config if epochs is None else replace(info.config, epochs=epochs)
-    cfg.check()
+    cfg = info.config if epochs is None else info.config.replace(epochs=epochs)
     if cfg != info.config:
         info.config = cfg
         out.write_info(info)
@@ -219,16 +175,17 @@ def _resume(out: RunDir, epochs: int | None, verbose) -> tuple:
     if done and (out / rd.CHECKPOINT).is_file():
         import keras
 
-        import llm_tf.architectures  # noqa: F401  (registers the §3.2 layers for loading)
+        import llm_tf.models  # noqa: F401  (registers every llm-tf class for loading)
+        from llm_tf.runtime import set_seed
 
-        _log(f"resuming {out.path} after epoch {done} of {cfg.epochs}")
-        keras.utils.set_random_seed(cfg.seed + done)
+        _log(f"resuming {out.path} after epoch {done} of {cfg.optim.epochs}")
+        set_seed(cfg.seed + done)
         model = keras.saving.load_model(out / rd.CHECKPOINT)
     else:
         _log(f"resuming {out.path} from the start (no completed epoch was saved)")
         done, state = 0, {"epoch": 0, "history": {}}
         model = _new_model(cfg, info.vocab_size)
-    if done >= cfg.epochs:
+    if done >= cfg.optim.epochs:
         _log(f"{out.path} has already trained {done} epochs; pass --epochs N (> {done}) "
              "to train longer")
     return model, cfg, done, state.get("history", {})
@@ -250,10 +207,7 @@ def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
     if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
         model, cfg2, done, history = _resume(out, resume_epochs, verbose)
         return model, _fit(out, model, cfg2, done, history, verbose, callbacks)
-    cfg.check()
-    from llm_tf.corpus import corpus_files
-
-    corpus_files(cfg.corpus)  # fail fast on a bad path before creating anything
+    corpus_files(cfg.data.corpus)  # fail fast on a bad path before creating anything
     with _new_folder(out.path):
         info = _prepare(out, cfg, vocab=vocab)
     model = _new_model(cfg, info.vocab_size)
@@ -279,10 +233,7 @@ def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
     changes = {"corpus": str(corpus), "epochs": epochs or 3, "finetuned_from": str(src_run.path)}
     if learning_rate is not None:
         changes["learning_rate"] = learning_rate
-    cfg = replace(info.config, **changes)
-    cfg.check()
-    from llm_tf.corpus import corpus_files
-
+    cfg = info.config.replace(**changes)
     corpus_files(corpus)
     with _new_folder(out_run.path):
         new_info = _prepare(out_run, cfg, vocab=src_run.vocab(), tokenizer=info.tokenizer)

@@ -8,9 +8,9 @@ import sys
 import time
 
 import pytest
-from conftest import DATA, ROOT
 
 from llm_tf.cli import main
+from tests.paths import DATA, ROOT
 
 SMALL = ["--seq-len", "16", "--batch-size", "16", "--embedding-dim", "32", "--units", "32"]
 
@@ -43,7 +43,7 @@ def test_train_writes_a_complete_run_folder(trained):
     assert state["epoch"] == 2 and len(state["history"]["val_perplexity"]) == 2
     assert state["history"]["val_loss"][1] < state["history"]["val_loss"][0]
     cfg = json.loads((run / "config.json").read_text())
-    assert cfg["tokenizer"]["kind"] == "word" and cfg["config"]["epochs"] == 2
+    assert cfg["tokenizer"]["kind"] == "word" and cfg["config"]["optim"]["epochs"] == 2
 
 
 def test_generate_is_seeded(capsys, trained):

@@ -1,4 +1,4 @@
-"""Tests for the interpolated Kneser-Ney baseline (llm_tf.ngram, §5 evaluation)."""
+"""Tests for the interpolated Kneser-Ney baseline (llm_tf.evaluation.ngram, §5 evaluation)."""
 
 import math
 
@@ -8,7 +8,7 @@ from nltk.lm import KneserNeyInterpolated
 from nltk.util import everygrams
 
 from llm_tf.errors import UserInputError
-from llm_tf.ngram import KneserNeyLM
+from llm_tf.evaluation.ngram import KneserNeyLM
 
 V = 15
 

@@ -1,10 +1,10 @@
-"""Tests for the §4.2.3 multi-head causal self-attention layer (llm_tf.attention)."""
+"""Tests for the §4.2.3 multi-head causal self-attention layer (llm_tf.layers.attention)."""
 
 import keras
 import numpy as np
 import pytest
 
-from llm_tf.attention import CausalSelfAttention, causal_mask
+from llm_tf.layers.attention import CausalSelfAttention, causal_mask
 from tests.layer_testing import run_layer_test
 
 B, T, D, H, K = 2, 5, 8, 2, 4

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from llm_tf.attention import CausalSelfAttention
+from llm_tf.layers.attention import CausalSelfAttention
 
 RNG = np.random.default_rng(0)
 T, D, U = 3, 4, 5  # §4.5.2: three tokens, "我" "爱" "中国"

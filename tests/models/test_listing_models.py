@@ -1,12 +1,13 @@
-"""Tests for the §3.2 listing-shaped RNN / LSTM / Transformer classes (llm_tf.listing_models)."""
+"""Tests for the §3.2 listing-shaped RNN / LSTM / Transformer classes (llm_tf.models.listing_models)."""
 
 import keras
 import numpy as np
 import pytest
 
-from llm_tf.architectures import make_decoder
-from llm_tf.listing_models import LSTM, RNN, Transformer
-from llm_tf.vocab import EOS_ID, UNK_ID
+from llm_tf.generation import Decoder
+from llm_tf.models import stepping_view
+from llm_tf.models.listing_models import LSTM, RNN, Transformer
+from llm_tf.text.vocab import EOS_ID, UNK_ID
 from tests.layer_testing import run_layer_test
 
 CLASSES = [RNN, LSTM, Transformer]
@@ -36,8 +37,8 @@ def test_the_listing_runs_as_printed(cls, tmp_path):
     assert reloaded.tokens == model.tokens
     np.testing.assert_allclose(reloaded.predict(sequence), output_distribution, atol=1e-6)
     # and it generates with the shared decoder
-    out = make_decoder(reloaded, jit_compile=False).generate(
-        [EOS_ID] + model.encode(["我"]), 5, temperature=0, stop_ids=(EOS_ID,)
+    out = Decoder(stepping_view(reloaded), jit_compile=False).generate(
+        [EOS_ID] + model.encode(["我"]), max_tokens=5, temperature=0, stop_ids=(EOS_ID,)
     )
     assert out == model.encode(["爱", "中国"]) + [EOS_ID]
 

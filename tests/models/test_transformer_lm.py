@@ -1,12 +1,10 @@
-"""Tests for the §3.2.3 decoder-only Transformer LM (llm_tf.transformer_lm, llm_tf.tied_output)."""
+"""Tests for the §3.2.3 decoder-only Transformer LM (llm_tf.models.transformer_lm)."""
 
 import keras
 import numpy as np
 import pytest
 
-from llm_tf.lstm_lm import compile_lstm_lm
-from llm_tf.tied_output import TiedOutput
-from llm_tf.transformer_lm import TransformerBlock, TransformerLM
+from llm_tf.models import TransformerLM, compile_lm
 from tests.layer_testing import run_layer_test
 
 V, L, D, H, N, M = 30, 16, 8, 2, 2, 24  # vocab, max_len, width, heads, blocks, MLP width
@@ -30,17 +28,6 @@ def param_count(tied: bool) -> int:
     return V * D + L * D + N * block + 2 * D + head
 
 
-def test_block_contract():
-    x = np.random.default_rng(0).normal(size=(2, 5, D)).astype("float32")
-    run_layer_test(
-        TransformerBlock,
-        {"num_heads": H, "key_dim": D // H, "mlp_dim": M, "dropout": 0.1, "seed": 1},
-        x,
-        (2, 5, D),
-        expected_num_trainable_weights=16,
-    )
-
-
 @pytest.mark.parametrize("tied", [False, True])
 def test_model_contract(tied):
     ids = _ids()
@@ -54,20 +41,6 @@ def test_model_contract(tied):
         loss="sparse_categorical_crossentropy",
     )
     assert model.count_params() == param_count(tied)
-
-
-def test_tied_output_contract():
-    h = np.random.default_rng(0).normal(size=(2, 3, D)).astype("float32")
-    emb = np.random.default_rng(1).normal(size=(V, D)).astype("float32")
-    layer = run_layer_test(
-        TiedOutput,
-        {"vocab_size": V},
-        (h, emb),
-        (2, 3, V),
-        expected_num_trainable_weights=1,
-        run_training_check=False,
-    )
-    np.testing.assert_allclose(np.asarray(layer(h, emb)), h @ emb.T, atol=1e-5)
 
 
 def test_outputs_are_distributions_and_causal():
@@ -112,7 +85,7 @@ def test_loss_uses_the_logits_behind_the_softmax():
     bias = np.zeros(V, "float32")
     bias[1] = 100.0  # a huge logit for id 1: p(every other id) underflows to 0
     model.lm_head.bias.assign(bias)
-    compile_lstm_lm(model, jit_compile=False)
+    compile_lm(model, jit_compile=False)
     ids, target = _ids(), np.full((2, 6), 2, "int32")
     logits = np.asarray(model.logits(ids), np.float64)
     lse = np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1)) + logits.max(-1)

@@ -2,8 +2,8 @@ import gzip
 
 import pytest
 
-from llm_tf.corpus import corpus_files, iter_lines, sample_text
 from llm_tf.errors import UserInputError
+from llm_tf.text.corpus import corpus_files, iter_lines, sample_text
 
 
 def test_reads_file_gz_and_folder(tmp_path):

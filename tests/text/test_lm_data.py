@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from llm_tf import lm_data
 from llm_tf.errors import UserInputError
-from llm_tf.tokenizers import Tokenizer
-from llm_tf.vocab import EOS_ID, UNK_ID, Vocabulary
+from llm_tf.text import lm_data
+from llm_tf.text.tokenizers import Tokenizer
+from llm_tf.text.vocab import EOS_ID, UNK_ID, Vocabulary
 
 
 def _setup(tmp_path, n_lines=200):

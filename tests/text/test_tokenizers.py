@@ -1,7 +1,7 @@
 import pytest
 
 from llm_tf.errors import UserInputError
-from llm_tf.tokenizers import Tokenizer, cjk_fraction, get_tokenizer
+from llm_tf.text.tokenizers import Tokenizer, cjk_fraction, get_tokenizer
 
 
 def test_word_tokenizer_needs_no_nltk_data():

@@ -1,7 +1,7 @@
 import pytest
 
 from llm_tf.errors import UserInputError
-from llm_tf.vocab import EOS_ID, SPECIALS, UNK_ID, Vocabulary
+from llm_tf.text.vocab import EOS_ID, SPECIALS, UNK_ID, Vocabulary
 
 
 def test_specials_order_and_counts():

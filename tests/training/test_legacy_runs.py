@@ -7,9 +7,9 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from llm_tf.cli import main
+from tests.paths import ROOT
 
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_runs"
 EXPECTED = json.loads((LEGACY / "expected.json").read_text(encoding="utf-8"))
@@ -41,7 +41,7 @@ def test_legacy_run_generates_and_evaluates_as_before(name):
 def test_legacy_listing_model_reloads():
     import keras
 
-    import llm_tf.listing_models  # noqa: F401  (before the move: registers the class)
+    import llm_tf.models.listing_models  # noqa: F401  (before the move: registers the class)
 
     model = keras.saving.load_model(LEGACY / "listing_lstm.keras")
     np.testing.assert_allclose(model.predict(["我", "爱"]), EXPECTED["listing_lstm"], atol=1e-6)

@@ -1,0 +1,81 @@
+"""The ``llm-tf`` command line: thin argument parsing over the library.
+
+    llm-tf train     --corpus PATH --out RUN_DIR [...]    train a language model (§5, §3.2)
+    llm-tf finetune  --from RUN_DIR --corpus PATH --out RUN_DIR2
+    llm-tf generate  --model RUN_DIR --prompt TEXT
+    llm-tf evaluate  --model RUN_DIR --corpus PATH [--json]
+    llm-tf summary   --model RUN_DIR
+    llm-tf word2vec | glove | vectors ...                 word vectors (§3.1)
+    llm-tf demo      [--quick] [--corpus FILE]            the main job on the embedded data
+
+Bad input prints one line on stderr and exits with status 2; Ctrl-C exits with
+130 after saying how to resume. ``main(argv)`` is callable from tests. Nothing
+outside this package imports it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from llm_tf.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, Parser
+from llm_tf.errors import UserInputError
+
+
+def _families() -> dict:
+    from llm_tf.cli import demo, lm, vectors
+
+    # command family -> (module, whether building its flags imports TensorFlow)
+    return {"lm": (lm, True), "vectors": (vectors, False), "demo": (demo, True)}
+
+
+def _command(argv) -> str | None:
+    names = {name for module, _ in _families().values() for name in module.COMMANDS}
+    return next((a for a in argv if a in names), None)
+
+
+def build_parser(argv: list[str] | None = None) -> Parser:
+    """The ``llm-tf`` parser. With ``argv``, only the family of the command it names gets
+    its full flags (the others are listed by name and help), so ``llm-tf --help`` and
+    the word-vector commands answer without loading TensorFlow."""
+    from llm_tf import __version__
+
+    parser = Parser(prog="llm-tf", description=(
+        "Keras 3 companion to 《LLM系统内核》: train, fine-tune, evaluate and sample the "
+        "§5 LSTM language model (and §3.2's RNN and Transformer) on your own Chinese or "
+        "English corpus; train and query word vectors (§3.1)."))
+    parser.add_argument("--version", action="version", version=f"llm-tf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    command = None if argv is None else _command(argv)
+    for module, _ in _families().values():
+        if argv is None or command in module.COMMANDS:
+            module.register(sub)
+        else:
+            for name, help_text in module.COMMANDS.items():
+                sub.add_parser(name, help=help_text)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from llm_tf.runtime import quiet_tensorflow_import
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        command = _command(argv)
+        if any(heavy and command in module.COMMANDS for module, heavy in _families().values()):
+            quiet_tensorflow_import()  # the configs behind these flags live beside the models
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.func(args) or 0)
+    except UserInputError as e:
+        print(f"llm-tf: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nllm-tf: interrupted; completed epochs are saved, continue with --resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+__all__ = ["build_parser", "main"]

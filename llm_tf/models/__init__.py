@@ -1,0 +1,50 @@
+"""Language models (§5, §3.2) and the one registry of architectures.
+
+Importing this package registers every llm-tf Keras class (layers, language
+models, the listings' ``RNN`` / ``LSTM`` / ``Transformer``), so
+``keras.saving.load_model(path)`` works with no other import.
+
+- :func:`build_listing_lm`: the §5 listing, as printed (:mod:`.listing_lm`);
+- :class:`SimpleRNNLM`, :class:`StackedLSTMLM` (:mod:`.recurrent_lm`) and
+  :class:`TransformerLM` (:mod:`.transformer_lm`): §3.2's models;
+- :class:`RNN`, :class:`LSTM`, :class:`Transformer`: §3.2's listing-shaped classes;
+- :class:`ModelConfig`, :func:`build_model`, :func:`stepping_view`: the registry.
+"""
+
+import llm_tf.layers  # noqa: F401  (registers the layers)
+from llm_tf.models.compile import compile_lm
+from llm_tf.models.config import ModelConfig
+from llm_tf.models.listing_lm import (
+    build_listing_lm,
+    listing_lm_flops_per_token,
+    listing_lm_param_counts,
+)
+from llm_tf.models.listing_models import LSTM, RNN, Transformer
+from llm_tf.models.recurrent_lm import (
+    RecurrentLM,
+    SimpleRNNLM,
+    StackedLSTMLM,
+    stacked_lstm_param_counts,
+)
+from llm_tf.models.registry import ARCHITECTURES, architecture_names, build_model, stepping_view
+from llm_tf.models.transformer_lm import TransformerLM
+
+__all__ = [
+    "ARCHITECTURES",
+    "LSTM",
+    "RNN",
+    "ModelConfig",
+    "RecurrentLM",
+    "SimpleRNNLM",
+    "StackedLSTMLM",
+    "Transformer",
+    "TransformerLM",
+    "architecture_names",
+    "build_listing_lm",
+    "build_model",
+    "compile_lm",
+    "listing_lm_flops_per_token",
+    "listing_lm_param_counts",
+    "stacked_lstm_param_counts",
+    "stepping_view",
+]

@@ -1,0 +1,46 @@
+"""TrainConfig: data, model and optimisation parts; old flat run configs still read."""
+
+import json
+
+import pytest
+
+from llm_tf.errors import UserInputError
+from llm_tf.models import ModelConfig
+from llm_tf.training import DataConfig, OptimConfig, TrainConfig
+from tests.paths import ROOT
+
+LEGACY = ROOT / "tests" / "fixtures" / "legacy_runs"
+
+
+def test_parts_and_replace():
+    cfg = TrainConfig()
+    assert cfg.data.vocab_size == 10_000 and cfg.model.units == 128 and cfg.optim.epochs == 10
+    new = cfg.replace(epochs=3, corpus="x.txt", arch="rnn", seed=7)
+    assert (new.optim.epochs, new.data.corpus, new.model.arch, new.seed) == (3, "x.txt", "rnn", 7)
+    assert cfg.optim.epochs == 10  # frozen: a copy
+    assert TrainConfig.from_dict(new.to_dict()) == new
+
+
+@pytest.mark.parametrize("make,field", [
+    (lambda: DataConfig(seq_len=0), "seq_len"),
+    (lambda: DataConfig(vocab_size=3), "vocab_size"),
+    (lambda: DataConfig(val_fraction=0.9), "val_fraction"),
+    (lambda: DataConfig(tokenizer="bpe"), "tokenizer"),
+    (lambda: OptimConfig(learning_rate=-1), "learning_rate"),
+    (lambda: OptimConfig(epochs=0), "epochs"),
+    (lambda: TrainConfig(data=DataConfig(seq_len=64),
+                         model=ModelConfig(arch="transformer", max_len=32)), "max_len"),
+])
+def test_checked_once_with_the_fields_name(make, field):
+    with pytest.raises(UserInputError, match=field):
+        make()
+
+
+@pytest.mark.parametrize("name", ["lstm5", "lstm2", "transformer"])
+def test_flat_configs_of_old_run_folders_read(name):
+    d = json.loads((LEGACY / name / "config.json").read_text(encoding="utf-8"))["config"]
+    cfg = TrainConfig.from_dict(d)
+    assert cfg.model.arch == d["arch"] and cfg.data.seq_len == d["seq_len"]
+    assert cfg.optim.learning_rate == d["learning_rate"] and cfg.seed == d["seed"]
+    if name == "transformer":
+        assert cfg.model.mlp_dim == d["units"] == 16  # the old meaning of units
