@@ -118,7 +118,7 @@ def worker_listing(args) -> dict:
 def worker_llmtf(args) -> dict:
     from llm_tf.models import ModelConfig
     from llm_tf.text.vocab import Vocabulary
-    from llm_tf.training import DataConfig, OptimConfig, TrainConfig, train
+    from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig, TrainConfig, train
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = TrainConfig(
@@ -130,7 +130,8 @@ def worker_llmtf(args) -> dict:
                 batch_size=args.batch_size,
             ),
             model=ModelConfig(embedding_dim=E, units=U),
-            optim=OptimConfig(epochs=1, jit_compile=not args.no_xla),
+            optim=OptimConfig(epochs=1, lr_schedule="constant", patience=0),
+            runtime=RuntimeConfig(jit_compile=not args.no_xla),
         )
         timer = make_timer(args.warmup, args.steps, args.batch_size * args.seq_len)
         import io

@@ -17,12 +17,15 @@ from typing import Any
 from llm_tf.errors import UserInputError
 
 
-def setting(default: Any, help: str, *, flag: str | None = None, choices=None,
-            metavar: str | None = None) -> Any:
-    """A dataclass field with its help text (and, optionally, its CLI flag and choices)."""
+def setting(default: Any, help: str, *, flag: str | None = None, aliases: tuple = (),
+            choices=None, metavar: str | None = None) -> Any:
+    """A dataclass field with its help text (and, optionally, its CLI flag, other names for
+    the flag, and choices)."""
     meta = {"help": help}
     if flag is not None:
         meta["flag"] = flag
+    if aliases:
+        meta["aliases"] = tuple(aliases)
     if choices is not None:
         meta["choices"] = tuple(choices)
     if metavar is not None:

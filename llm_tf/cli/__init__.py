@@ -15,6 +15,7 @@ outside this package imports it.
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 from llm_tf.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, Parser
@@ -59,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     from llm_tf.runtime import quiet_tensorflow_import
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command(argv)
     try:
-        command = _command(argv)
         if any(heavy and command in module.COMMANDS for module, heavy in _families().values()):
             quiet_tensorflow_import()  # the configs behind these flags live beside the models
         parser = build_parser(argv)
@@ -72,9 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     except UserInputError as e:
         print(f"llm-tf: error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("\nllm-tf: interrupted; completed epochs are saved, continue with --resume",
-              file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"\nllm-tf: interrupted{'; ' + str(e) if str(e) else ''}", file=sys.stderr)
+        if command in ("train", "finetune"):
+            again = argv if "--resume" in argv else [*argv, "--resume"]
+            print("llm-tf: continue with: llm-tf " + " ".join(shlex.quote(a) for a in again),
+                  file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

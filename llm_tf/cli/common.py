@@ -82,7 +82,7 @@ def add_config_args(parser, config_cls, *, exclude=(), defaults=None, required=(
                 kw["required"] = True
             elif default not in (None, "", ()):
                 help_text += f" (default: {default})"
-        parser.add_argument(flag, help=help_text, **kw)
+        parser.add_argument(flag, *f.metadata.get("aliases", ()), help=help_text, **kw)
 
 
 def given(args: argparse.Namespace, config_cls) -> dict:

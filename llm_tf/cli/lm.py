@@ -9,11 +9,14 @@ return an exit code.
 from __future__ import annotations
 
 import json
+import sys
 
 from llm_tf.cli.common import add_config_args, given
 
 TRAIN_EXAMPLES = """examples:
   llm-tf train --corpus my_corpus.txt --out runs/mine                  # the §5 LSTM, as listed
+  llm-tf train --corpus ptb.train.txt --val-corpus ptb.valid.txt --test-corpus ptb.test.txt \\
+      --out runs/ptb --recipe zaremba-small                            # a published recipe
   llm-tf train --corpus my_corpus.txt --out runs/mine --resume         # continue after Ctrl-C
   llm-tf train --corpus data/corpus.zh.txt --out runs/tr --arch transformer --layers 4 \\
       --embedding-dim 128 --mlp-dim 512 --seq-len 64 --max-len 128 --dropout 0.1
@@ -31,6 +34,7 @@ COMMANDS = {
     "generate": "generate text from a prompt",
     "evaluate": "perplexity and OOV rate on a corpus, beside KN n-gram",
     "summary": "print model.summary() of a run",
+    "recipes": "list the named training recipes (llm-tf train --recipe NAME)",
 }
 
 
@@ -47,15 +51,19 @@ def _positive(value: str) -> int:
 
 
 def train_config(args):
-    """The :class:`~llm_tf.training.TrainConfig` the command line asks for."""
+    """The :class:`~llm_tf.training.TrainConfig` the command line asks for: the defaults,
+    then the ``--recipe``'s settings, then the flags given."""
     from llm_tf.models import ModelConfig
-    from llm_tf.training import DataConfig, OptimConfig, TrainConfig
+    from llm_tf.models.config import legacy_fields
+    from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig, TrainConfig
+    from llm_tf.training.recipes import load_recipe, merge
 
-    top = given(args, TrainConfig)
-    return TrainConfig(data=DataConfig(**given(args, DataConfig)),
-                       model=ModelConfig.from_legacy(given(args, ModelConfig)),
-                       optim=OptimConfig(**given(args, OptimConfig)),
-                       **{k: v for k, v in top.items() if k in ("seed",)})
+    parts = {"data": given(args, DataConfig),
+             "model": legacy_fields(given(args, ModelConfig)),  # the old meaning of --units
+             "optim": given(args, OptimConfig), "runtime": given(args, RuntimeConfig),
+             **{k: v for k, v in given(args, TrainConfig).items() if k == "seed"}}
+    recipe = load_recipe(args.recipe) if getattr(args, "recipe", None) else {}
+    return TrainConfig.from_dict(merge(recipe, parts))
 
 
 def _cmd_train(args) -> int:
@@ -68,17 +76,36 @@ def _cmd_train(args) -> int:
     from llm_tf.training import train
 
     epochs = getattr(args, "epochs", None)
-    _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs, vocab=vocab)
-    _report(args.out, history)
+    _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs, vocab=vocab,
+                       verbose=0 if args.json else "auto")
+    return _report(args.out, history, args.json)
+
+
+def _report(out, history: dict, as_json: bool = False) -> int:
+    """The final summary: printed, and kept as the run folder's metrics.json."""
+    from llm_tf.evaluation.summary import run_summary
+
+    summary = run_summary(out)
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    before = history.get("initial_val_perplexity", [float("nan")])[0]
+    print(f"validation perplexity: {before:.2f} before training; best "
+          f"{summary['best_val_perplexity']:.2f} (epoch {summary['best_epoch']}), last "
+          f"{summary['last_val_perplexity']:.2f} after {summary['epochs']} epochs")
+    kn = summary["ngram_order"]
+    print(f"held-out text, each token given all before it: {summary['arch']} "
+          f"{summary['val_stream_perplexity']:.2f} vs Kneser-Ney {kn}-gram "
+          f"{summary['val_ngram_perplexity']:.2f}")
+    if summary.get("test_perplexity") is not None:
+        print(f"test perplexity: {summary['test_perplexity']:.2f} (Kneser-Ney {kn}-gram "
+              f"{summary['test_ngram_perplexity']:.2f})")
+    if summary.get("stopped"):
+        print(f"stopped early: {summary['stopped']}")
+    print(f"{summary['steps']:,} steps, {summary['tokens']:,} tokens in "
+          f"{summary['wall_seconds']:.0f} s ({summary['tokens_per_second']:,.0f} tokens/s "
+          f"steady); saved the run in {out} (best.keras, model.keras, metrics.json)")
     return 0
-
-
-def _report(out, history: dict) -> None:
-    if history.get("val_perplexity"):
-        before = history.get("initial_val_perplexity", [float("nan")])[0]
-        print(f"validation perplexity: {before:.2f} before training, "
-              f"{history['val_perplexity'][-1]:.2f} after {len(history['val_perplexity'])} epochs")
-    print(f"saved the run in {out}")
 
 
 def _cmd_finetune(args) -> int:
@@ -87,8 +114,7 @@ def _cmd_finetune(args) -> int:
     _, history, oov = finetune(args.source, args.corpus, args.out, epochs=args.epochs,
                                resume=args.resume, learning_rate=args.learning_rate)
     print(f"out-of-vocabulary rate of {args.corpus}: {oov:.2%}")
-    _report(args.out, history)
-    return 0
+    return _report(args.out, history)
 
 
 def _cmd_generate(args) -> int:
@@ -99,7 +125,9 @@ def _cmd_generate(args) -> int:
     sampling = SamplingConfig(**given(args, SamplingConfig))
     run = RunDir(args.model).require()
     info = run.info()
-    model = stepping_view(run.load_model(compile=False))
+    which = "last" if args.last else "best"
+    print(f"llm-tf: using {run.model_path(which).name}", file=sys.stderr)
+    model = stepping_view(run.load_model(compile=False, which=which))
     print(generate_text(model, info.tokenizer, run.vocab(), args.prompt, sampling))
     return 0
 
@@ -107,14 +135,24 @@ def _cmd_generate(args) -> int:
 def _cmd_evaluate(args) -> int:
     from llm_tf.evaluation import evaluate_run
 
-    result = evaluate_run(args.model, args.corpus, ngram_order=args.ngram_order)
+    result = evaluate_run(args.model, args.corpus, ngram_order=args.ngram_order,
+                          which="last" if args.last else "best")
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
+        print(f"model:                  {result['checkpoint']}")
         print(f"tokens scored:          {result['tokens']:,}")
         print(f"out-of-vocabulary rate: {result['oov_rate']:.2%}")
         print(f"{result['arch'].upper() + ' perplexity:':24}{result['perplexity']:.2f}")
         print(f"KN-{result['ngram_order']} perplexity:        {result['ngram_perplexity']:.2f}")
+    return 0
+
+
+def _cmd_recipes(args) -> int:
+    from llm_tf.training.recipes import load_recipe, recipe_names
+
+    for name in recipe_names():
+        print(f"{name:16} {load_recipe(name)['summary']}")
     return 0
 
 
@@ -131,7 +169,7 @@ def register(sub) -> None:
 
     from llm_tf.generation import SamplingConfig
     from llm_tf.models import ARCHITECTURES, ModelConfig
-    from llm_tf.training import DataConfig, OptimConfig, TrainConfig
+    from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig, TrainConfig
 
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("train", help=COMMANDS["train"],
@@ -147,6 +185,13 @@ def register(sub) -> None:
     g = p.add_argument_group("optimisation")
     add_config_args(g, OptimConfig)
     add_config_args(g, TrainConfig, exclude=("finetuned_from",))
+    g = p.add_argument_group("runtime")
+    add_config_args(g, RuntimeConfig)
+    p.add_argument("--recipe", default=None, metavar="NAME",
+                   help="start from a named recipe (llm-tf recipes lists them) or a recipe "
+                   "file; flags given override it")
+    p.add_argument("--json", action="store_true",
+                   help="print the final summary as one JSON object (also in metrics.json)")
     p.add_argument("--vocab", default=None,
                    help="use this vocab.json (e.g. another run's) instead of building one")
     p.add_argument("--resume", action="store_true",
@@ -167,6 +212,8 @@ def register(sub) -> None:
                        formatter_class=raw)
     p.add_argument("--model", required=True, help="run folder")
     p.add_argument("--prompt", default="", help="text to continue (default: empty)")
+    p.add_argument("--last", action="store_true",
+                   help="use the last model instead of the best (best.keras)")
     add_config_args(p, SamplingConfig)
     p.set_defaults(func=_cmd_generate)
 
@@ -176,7 +223,12 @@ def register(sub) -> None:
     p.add_argument("--ngram-order", type=_positive, default=3,
                    help="order of the Kneser-Ney baseline (default: 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--last", action="store_true",
+                   help="use the last model instead of the best (best.keras)")
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("recipes", help=COMMANDS["recipes"])
+    p.set_defaults(func=_cmd_recipes)
 
     p = sub.add_parser("summary", help=COMMANDS["summary"])
     p.add_argument("--model", required=True, help="run folder")

@@ -20,38 +20,35 @@ from llm_tf.training import run_folder as rd
 from llm_tf.training.run_folder import RunDir
 
 
-def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
-                 ngram_order: int = 3, batch_size: int = 32, window: int = 64) -> dict:
-    """Perplexity of the run's model on ``corpus`` beside the n-gram baseline's."""
-    run = RunDir(run_path).require()
-    corpus_files(corpus)
-    info = run.info()
-    vocab = run.vocab()
-    ids, stats = lm_data.encode_text_ids(corpus, info.tokenizer, vocab)
-    model = run.load_model(compile=False)
-
+def score_ids(run: RunDir, model, ids: np.ndarray, ngram_order: int = 3,
+              batch_size: int = 32, window: int = 64) -> dict:
+    """Stream cross-entropy of ``model`` on token ids, beside the run's Kneser-Ney baseline."""
+    from llm_tf.evaluation.ngram import KneserNeyLM
     from llm_tf.generation import Decoder
     from llm_tf.models import stepping_view
 
-    decoder = Decoder(stepping_view(model))
-    log_probs = decoder.stream_log_probs(ids, batch=batch_size, window=window)
+    log_probs = Decoder(stepping_view(model)).stream_log_probs(ids, batch=batch_size,
+                                                               window=window)
     nll = float(-np.mean(log_probs))
-
-    from llm_tf.evaluation.ngram import KneserNeyLM
-
     train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
-    ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(vocab))
-    ngram_lp = ngram.score_stream(ids)[1:]  # the first token is not scored by the LSTM either
+    ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(run.vocab()))
+    ngram_lp = ngram.score_stream(ids)[1:]  # the first token is not scored by the model either
     ngram_nll = float(-np.mean(ngram_lp))
-    return {
-        "perplexity": math.exp(nll),
-        "cross_entropy": nll,
-        "tokens": int(len(log_probs)),
-        "oov_rate": stats.oov_rate,
-        "ngram_perplexity": math.exp(ngram_nll),
-        "ngram_order": ngram_order,
-        "arch": info.config.model.arch,
-        "corpus": str(corpus),
-        "model": str(run.path),
-    }
+    return {"perplexity": math.exp(nll), "cross_entropy": nll, "tokens": int(len(log_probs)),
+            "ngram_perplexity": math.exp(ngram_nll), "ngram_order": ngram_order}
 
+
+def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
+                 ngram_order: int = 3, batch_size: int = 32, window: int = 64,
+                 which: str = "best") -> dict:
+    """Perplexity of the run's best (or ``which="last"``) model on ``corpus`` beside the
+    n-gram baseline's."""
+    run = RunDir(run_path).require()
+    corpus_files(corpus)
+    info = run.info()
+    ids, stats = lm_data.encode_text_ids(corpus, info.tokenizer, run.vocab())
+    model = run.load_model(compile=False, which=which)
+    result = score_ids(run, model, ids, ngram_order, batch_size, window)
+    return {**result, "oov_rate": stats.oov_rate, "arch": info.config.model.arch,
+            "corpus": str(corpus), "model": str(run.path),
+            "checkpoint": run.model_path(which).name}

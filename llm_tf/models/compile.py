@@ -13,11 +13,13 @@ import keras
 
 
 def compile_lm(
-    model: keras.Model, learning_rate: float = 1e-3, jit_compile: bool | str = "auto"
+    model: keras.Model, learning_rate: float = 1e-3, jit_compile: bool | str = "auto",
+    optimizer: keras.optimizers.Optimizer | None = None,
 ) -> keras.Model:
-    """Adam, as in the §5 listing, with sparse integer targets instead of one-hot ones."""
+    """Adam, as in the §5 listing (or ``optimizer``), with sparse integer targets instead of
+    one-hot ones."""
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=optimizer or keras.optimizers.Adam(learning_rate=learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         jit_compile=jit_compile,
     )

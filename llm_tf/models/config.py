@@ -72,15 +72,19 @@ class ModelConfig:
 
     @classmethod
     def from_legacy(cls, d: dict) -> ModelConfig:
-        """From settings written before ``mlp_dim`` existed (flat run configs, ``--units``),
-        when a Transformer's ``units`` was its MLP width."""
-        d = known_fields(cls, d)
-        if d.get("arch") == "transformer" and d.get("mlp_dim") is None and "units" in d:
-            d["mlp_dim"] = d.pop("units")
-        return cls(**d)
+        """From settings written before ``mlp_dim`` existed (flat run configs, ``--units``)."""
+        return cls(**legacy_fields(known_fields(cls, d)))
 
     @classmethod
     def tiny(cls, **overrides) -> ModelConfig:
         """A small model for tests and ``--quick`` chapters."""
         return cls(**{"embedding_dim": 16, "units": 16, "mlp_dim": 32, "max_len": 32,
                       "heads": 2, **overrides})
+
+
+def legacy_fields(d: dict) -> dict:
+    """Before ``mlp_dim`` existed, a Transformer's ``units`` was its MLP width."""
+    d = dict(d)
+    if d.get("arch") == "transformer" and d.get("mlp_dim") is None and "units" in d:
+        d["mlp_dim"] = d.pop("units")
+    return d

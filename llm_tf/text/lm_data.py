@@ -115,6 +115,13 @@ def encode_text_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Voca
     return ids, EncodeStats(len(ids), 0, unk, text)
 
 
+def write_ids(path: str | os.PathLike, ids: np.ndarray) -> None:
+    """Write an id array as an ids file (raw little-endian int32), atomically."""
+    tmp = Path(str(path) + ".tmp")
+    np.asarray(ids, ID_DTYPE).tofile(tmp)
+    os.replace(tmp, path)
+
+
 def read_ids(path: str | os.PathLike) -> np.ndarray:
     """Load an ids file written by :func:`encode_corpus` (memory-mapped)."""
     if os.path.getsize(path) == 0:
@@ -151,22 +158,32 @@ def lm_dataset(
             f"{Path(path).name} has {n} windows of {seq_len + 1} tokens, fewer than the batch "
             f"size {batch_size}: use a larger corpus or lower --batch-size / --seq-len"
         )
-    record = ID_DTYPE.itemsize * (seq_len + 1)
-    tail = os.path.getsize(path) % record  # the last partial window is left out
-    ds = tf.data.FixedLengthRecordDataset(
-        str(path), record_bytes=record, footer_bytes=tail, buffer_size=1 << 20
-    )
+    ds = window_records(path, seq_len)
     if shuffle:
         ds = ds.shuffle(min(shuffle_buffer, n), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-
-    def split(raw):
-        w = tf.io.decode_raw(raw, tf.int32, little_endian=True)  # (B, T+1)
-        return w[:, :-1], w[:, 1:]
-
-    ds = ds.map(split, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(split_windows, num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def window_records(path: str | os.PathLike, seq_len: int):
+    """``tf.data`` of the raw ``seq_len + 1``-token windows of an id file (the tail left out)."""
+    import tensorflow as tf
+
+    record = ID_DTYPE.itemsize * (seq_len + 1)
+    tail = os.path.getsize(path) % record  # the last partial window is left out
+    return tf.data.FixedLengthRecordDataset(
+        str(path), record_bytes=record, footer_bytes=tail, buffer_size=1 << 20
+    )
+
+
+def split_windows(raw):
+    """A batch of raw windows -> ``(x, y)`` int32 (B, seq_len), ``y`` shifted by one token."""
+    import tensorflow as tf
+
+    w = tf.io.decode_raw(raw, tf.int32, little_endian=True)  # (B, T+1)
+    return w[:, :-1], w[:, 1:]
 
 
 def small_corpus_ids(

@@ -1,22 +1,15 @@
-"""Keras callbacks of a training run (§5): perplexity in the logs, per-epoch checkpoints, the curve.
+"""Keras callbacks of a training run (§5): perplexity in the logs, and the training curve.
 
 - :class:`PerplexityLogger` adds ``perplexity = exp(loss)`` to Keras's logs;
-- :func:`epoch_checkpoint` saves model + optimizer, then the history, after every
-  epoch, each atomically (a temporary file, then a rename), so an interrupted run
-  resumes from its last completed epoch;
 - :func:`plot_history` draws loss and perplexity per epoch.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import keras
-
-from llm_tf.training import run_folder as rd
-from llm_tf.training.run_folder import RunDir
 
 
 class PerplexityLogger(keras.callbacks.Callback):
@@ -43,22 +36,6 @@ class PerplexityLogger(keras.callbacks.Callback):
 
     def on_test_end(self, logs=None):
         self._add(logs)
-
-
-class EpochCheckpoint(keras.callbacks.Callback):
-    """Save model + optimizer (``checkpoint.keras``) and the history (``state.json``) each epoch."""
-
-    def __init__(self, run: RunDir, history: dict):
-        super().__init__()
-        self.run, self.history = run, history
-
-    def on_epoch_end(self, epoch, logs=None):
-        for k, v in (logs or {}).items():
-            self.history.setdefault(k, []).append(float(v))
-        tmp = self.run / (rd.CHECKPOINT + ".tmp.keras")
-        self.model.save(tmp)
-        os.replace(tmp, self.run / rd.CHECKPOINT)
-        rd.write_json_atomic(self.run / rd.STATE, {"epoch": epoch + 1, "history": self.history})
 
 
 def plot_history(history: dict, path: Path, title: str = "") -> None:

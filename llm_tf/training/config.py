@@ -2,7 +2,8 @@
 
 - :class:`DataConfig`: the corpus, its tokenizer and vocabulary, the windows;
 - :class:`~llm_tf.models.ModelConfig`: the architecture and its sizes;
-- :class:`OptimConfig`: the optimiser and how long to train.
+- :class:`OptimConfig`: the optimiser, its schedule and how long to train;
+- :class:`RuntimeConfig`: strategy, precision, XLA, determinism, checkpoint cadence.
 
 The defaults are the article's §5 sizes. A run folder's ``config.json`` keeps the
 three parts; :meth:`TrainConfig.from_dict` also reads the flat configs written
@@ -17,6 +18,7 @@ from llm_tf.errors import UserInputError
 from llm_tf.models.config import ModelConfig
 from llm_tf.settings import (
     check_choice,
+    check_int,
     check_positive,
     check_positive_int,
     check_range,
@@ -39,6 +41,10 @@ class DataConfig:
     seq_len: int = setting(32, "tokens per training window (truncated BPTT length)")
     batch_size: int = setting(32, "windows per batch")
     val_fraction: float = setting(0.1, "share of the corpus held out for validation, in (0, 0.5)")
+    val_corpus: str = setting("", "validation corpus (instead of holding out --val-fraction)")
+    test_corpus: str = setting("", "test corpus, scored with the best model at the end")
+    stateful: bool = setting(False, "recurrent models: each batch row a contiguous stream, "
+                             "state carried across batches (truncated BPTT)")
 
     def __post_init__(self):
         check_choice(self, "tokenizer", TOKENIZERS)
@@ -49,17 +55,71 @@ class DataConfig:
         check_range(self, "val_fraction", 0.0, 0.5, low_open=True)
 
 
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("constant", "cosine", "step", "plateau")
+
+
 @dataclass(frozen=True)
 class OptimConfig:
-    """The optimiser (Adam, as in §5) and the length of training."""
+    """The optimiser (Adam, as in §5, by default), its schedule, and how long to train."""
 
-    learning_rate: float = setting(1e-3, "Adam's step size")
-    epochs: int = setting(10, "total epochs (a resumed run trains up to this number)")
-    jit_compile: bool = setting(True, "XLA-compile the train step", flag="--xla")
+    optimizer: str = setting("adam", "optimizer", choices=OPTIMIZERS)
+    learning_rate: float = setting(1e-3, "(peak) learning rate", aliases=("--lr",))
+    lr_schedule: str = setting(
+        "plateau", "constant; cosine (to --min-lr-ratio of the rate over the run); step "
+        "(divide by --decay-factor each epoch from --decay-after on, as Zaremba et al.); "
+        "plateau (divide by --decay-factor when validation stops improving)",
+        choices=SCHEDULES)
+    warmup_steps: int = setting(0, "steps of linear warm-up from 0 to the rate")
+    decay_after: int = setting(4, "step schedule: the last epoch at the full rate")
+    decay_factor: float = setting(2.0, "step / plateau schedules: divide the rate by this")
+    min_lr_ratio: float = setting(0.1, "cosine schedule: final rate / peak rate")
+    clip_norm: float | None = setting(None, "clip the gradients' global norm to this")
+    weight_decay: float = setting(0.0, "decoupled weight decay (w -= rate * decay * w)")
+    epochs: int = setting(30, "most epochs (a resumed run trains up to this number)")
+    max_steps: int | None = setting(None, "stop after this many optimizer steps")
+    time_budget: float | None = setting(None, "stop after this many seconds of training",
+                                        metavar="SECONDS")
+    patience: int | None = setting(
+        3, "stop when validation has not improved for this many epochs (0: never)")
 
     def __post_init__(self):
+        check_choice(self, "optimizer", OPTIMIZERS)
+        check_choice(self, "lr_schedule", SCHEDULES)
         check_positive(self, "learning_rate")
-        check_positive_int(self, "epochs")
+        check_positive(self, "clip_norm", "max_steps", "time_budget", optional=True)
+        check_positive_int(self, "epochs", "decay_after")
+        check_positive_int(self, "max_steps", optional=True)
+        check_int(self, "warmup_steps", minimum=0)
+        check_int(self, "patience", minimum=0, optional=True)
+        check_range(self, "weight_decay", 0.0, 1.0)
+        check_range(self, "min_lr_ratio", 0.0, 1.0, high_open=False)
+        if not self.decay_factor >= 1.0:
+            raise UserInputError(f"decay_factor must be >= 1, got {self.decay_factor!r}")
+
+
+STRATEGIES = ("auto", "one", "mirrored", "multiworker")
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Where and how the steps run; none of it changes what the model learns (up to rounding)."""
+
+    strategy: str = setting("auto", "auto: MirroredStrategy when several GPUs are visible; one; "
+                            "mirrored; multiworker (TF_CONFIG, see README)", choices=STRATEGIES)
+    mixed_precision: bool = setting(
+        False, "mixed_float16 on GPU (with loss scaling), mixed_bfloat16 on CPU; logits and "
+        "softmax stay float32")
+    jit_compile: bool = setting(True, "XLA-compile the train step", flag="--xla",
+                                aliases=("--jit",))
+    deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
+    save_every: int | None = setting(
+        None, "also checkpoint every this many steps within an epoch (default: every ~5 "
+        "minutes of work)", metavar="STEPS")
+
+    def __post_init__(self):
+        check_choice(self, "strategy", STRATEGIES)
+        check_positive_int(self, "save_every", optional=True)
 
 
 @dataclass(frozen=True)
@@ -69,6 +129,7 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     seed: int = setting(42, "seeds weights, shuffling and dropout")
     finetuned_from: str = setting("", "run folder this run was fine-tuned from, if any")
 
@@ -80,7 +141,7 @@ class TrainConfig:
 
     def replace(self, **changes) -> TrainConfig:
         """A copy with fields of any part changed: ``cfg.replace(epochs=3, corpus=...)``."""
-        parts = {"data": {}, "model": {}, "optim": {}}
+        parts = {name: {} for name in PARTS}
         top = {}
         for key, value in changes.items():
             part = _PART_OF.get(key)
@@ -97,12 +158,13 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
         """From ``to_dict()``'s nested form, or the flat form of older run folders."""
-        if not any(isinstance(d.get(k), dict) for k in ("data", "model", "optim")):
+        if not any(isinstance(d.get(k), dict) for k in PARTS):
             return cls._from_flat(d)  # written before the parts existed
         return cls(
             data=DataConfig(**known_fields(DataConfig, d.get("data", {}))),
             model=ModelConfig.from_dict(d.get("model", {})),
             optim=OptimConfig(**known_fields(OptimConfig, d.get("optim", {}))),
+            runtime=RuntimeConfig(**known_fields(RuntimeConfig, d.get("runtime", {}))),
             **known_fields(cls, {k: d[k] for k in ("seed", "finetuned_from") if k in d}),
         )
 
@@ -111,9 +173,12 @@ class TrainConfig:
         return cls(
             data=DataConfig(**known_fields(DataConfig, d)),
             model=ModelConfig.from_legacy(d),
-            optim=OptimConfig(**known_fields(OptimConfig, d)),
+            optim=OptimConfig(**{"lr_schedule": "constant", "patience": 0,
+                                 **known_fields(OptimConfig, d)}),  # what runs did then
+            runtime=RuntimeConfig(**known_fields(RuntimeConfig, d)),
             **{k: d[k] for k in ("seed", "finetuned_from") if k in d},
         )
 
-_PART_OF = {f.name: part for part, cls in (("data", DataConfig), ("model", ModelConfig),
-                                           ("optim", OptimConfig)) for f in fields(cls)}
+PARTS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig,
+         "runtime": RuntimeConfig}
+_PART_OF = {f.name: part for part, cls in PARTS.items() for f in fields(cls)}

@@ -5,10 +5,12 @@
     RUN_DIR/
       config.json          TrainConfig (data, model, optim) + tokenizer + data statistics
       vocab.json           the vocabulary
-      train.ids, val.ids   the encoded corpus (raw int32 token ids)
-      checkpoint.keras     model + optimizer after the last completed epoch
-      state.json           last completed epoch and the history so far
-      model.keras          the final model (written when training finishes)
+      train.ids, val.ids   the encoded corpus (raw int32 token ids); test.ids with a test corpus
+      checkpoint.keras     model + optimizer at the last checkpoint (epoch end or mid-epoch)
+      state.json           where training stands (epoch, batch, counters) and the history
+      best.keras           the model with the best validation loss so far
+      model.keras          the last model (written when training finishes)
+      metrics.json         the final summary (``llm-tf train --json`` prints it)
       training_curve.png   loss / perplexity per epoch
       logs/                TensorBoard logs
 """
@@ -27,7 +29,8 @@ from llm_tf.training.config import TrainConfig
 
 CONFIG, VOCAB, STATE = "config.json", "vocab.json", "state.json"
 CHECKPOINT, MODEL, CURVE = "checkpoint.keras", "model.keras", "training_curve.png"
-TRAIN_IDS, VAL_IDS, LOGS = "train.ids", "val.ids", "logs"
+BEST, METRICS = "best.keras", "metrics.json"
+TRAIN_IDS, VAL_IDS, TEST_IDS, LOGS = "train.ids", "val.ids", "test.ids", "logs"
 
 
 @dataclass
@@ -83,8 +86,10 @@ class RunDir:
             )
         return self
 
-    def model_path(self) -> Path | None:
-        for name in (MODEL, CHECKPOINT):
+    def model_path(self, which: str = "best") -> Path | None:
+        """``best.keras`` (default) or ``model.keras`` (``which="last"``), else the checkpoint."""
+        names = (BEST, MODEL, CHECKPOINT) if which == "best" else (MODEL, CHECKPOINT, BEST)
+        for name in names:
             if (self.path / name).is_file():
                 return self.path / name
         return None
@@ -113,11 +118,14 @@ class RunDir:
             return {"epoch": 0, "history": {}}
         return json.loads(p.read_text(encoding="utf-8"))
 
-    def load_model(self, compile: bool = True):
+    def load_model(self, compile: bool = True, which: str = "best"):
+        """The run's best model (or ``which="last"``: its last one), registered classes loaded."""
         import keras
 
         import llm_tf.models  # noqa: F401  (registers every llm-tf class for loading)
-        path = self.model_path()
+        import llm_tf.training.optimizers  # noqa: F401  (the learning-rate schedules)
+
+        path = self.model_path(which)
         if path is None:
             raise UserInputError(f"run folder {str(self.path)!r} has no model")
         try:

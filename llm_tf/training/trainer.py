@@ -9,8 +9,9 @@ or by the process being killed, continues from its last completed epoch with
 ``resume=True``. :func:`finetune` continues a trained model on a new corpus with
 the original vocabulary.
 
-With several GPUs the model is built under ``tf.distribute.MirroredStrategy``;
-otherwise the default strategy (one CPU or GPU) is used.
+Every strategy (one device, several GPUs, several workers) goes through the one
+loop of :mod:`llm_tf.training.loop`; the model is built, resumed or loaded for
+fine-tuning inside the strategy's scope.
 """
 
 from __future__ import annotations
@@ -37,66 +38,6 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stdout, flush=True)
 
 
-def distribution_strategy():
-    import tensorflow as tf
-
-    gpus = tf.config.list_logical_devices("GPU")
-    if len(gpus) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
-
-
-def _datasets(run: RunDir, cfg: TrainConfig):
-    data = cfg.data
-    train = lm_data.lm_dataset(run / rd.TRAIN_IDS, data.seq_len, data.batch_size, seed=cfg.seed)
-    n_val = lm_data.num_windows(run / rd.VAL_IDS, data.seq_len)
-    if n_val == 0:
-        raise UserInputError(
-            f"the validation split of {data.corpus!r} is shorter than one window of "
-            f"{data.seq_len + 1} tokens: use a larger corpus or a smaller --seq-len"
-        )
-    val = lm_data.lm_dataset(
-        run / rd.VAL_IDS, data.seq_len, min(data.batch_size, n_val), shuffle=False,
-        drop_remainder=False,
-    )
-    return train, val
-
-
-def evaluate_perplexity(model, dataset) -> float:
-    """Perplexity of a compiled ``model`` on an ``(x, y)`` dataset: exp(mean cross-entropy)."""
-    loss = model.evaluate(dataset, verbose=0, return_dict=True)["loss"]
-    return math.exp(min(loss, 50.0))
-
-
-def _fit(run: RunDir, model, cfg: TrainConfig, initial_epoch: int, history: dict,
-         verbose: int | str = "auto", extra_callbacks: list | None = None) -> dict:
-    import keras
-
-    from llm_tf.training.callbacks import EpochCheckpoint, PerplexityLogger, plot_history
-
-    train_ds, val_ds = _datasets(run, cfg)
-    callbacks = [
-        PerplexityLogger(),
-        keras.callbacks.TensorBoard(log_dir=str(run / rd.LOGS), write_graph=False),
-        EpochCheckpoint(run, history),
-        *(extra_callbacks or []),
-    ]
-    if initial_epoch == 0 and "initial_val_perplexity" not in history:
-        model.summary(print_fn=lambda line, **kw: _log(line))
-        ppl = evaluate_perplexity(model, val_ds)
-        history["initial_val_perplexity"] = [ppl]
-        _log(f"validation perplexity before training: {ppl:.2f}")
-    if initial_epoch < cfg.optim.epochs:
-        model.fit(train_ds, validation_data=val_ds, epochs=cfg.optim.epochs,
-                  initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose,
-                  shuffle=False)  # the tf.data pipeline shuffles
-    tmp = run / (rd.MODEL + ".tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, run / rd.MODEL)
-    plot_history(history, run / rd.CURVE, title=_title(model, cfg))
-    return history
-
-
 def _title(model, cfg: TrainConfig) -> str:
     from llm_tf.models import ARCHITECTURES
 
@@ -116,10 +57,17 @@ def _prepare(run: RunDir, cfg: TrainConfig, vocab: Vocabulary | None, tokenizer=
         vocab = Vocabulary.from_counts(counts, data.min_count, data.vocab_size)
     vocab.save(run / rd.VOCAB)
     _log(f"encoding {data.corpus} with a vocabulary of {len(vocab):,} tokens...")
+    val_path = None if data.val_corpus else run / rd.VAL_IDS
     stats = lm_data.encode_corpus(data.corpus, tokenizer, vocab, run / rd.TRAIN_IDS,
-                                  run / rd.VAL_IDS, data.seq_len, data.val_fraction)
+                                  val_path, data.seq_len, data.val_fraction)
     counts = {"train_tokens": stats.train_tokens, "val_tokens": stats.val_tokens,
               "oov_rate": stats.oov_rate}
+    for corpus, name, key in ((data.val_corpus, rd.VAL_IDS, "val"),
+                              (data.test_corpus, rd.TEST_IDS, "test")):
+        if corpus:
+            ids, held = lm_data.encode_text_ids(corpus, tokenizer, vocab)
+            lm_data.write_ids(run / name, ids)
+            counts[f"{key}_tokens"], counts[f"{key}_oov_rate"] = len(ids), held.oov_rate
     _log(f"train tokens {stats.train_tokens:,}, validation tokens {stats.val_tokens:,}, "
          f"out-of-vocabulary rate {stats.oov_rate:.2%}")
     info = RunInfo(config=cfg, tokenizer=tokenizer, vocab_size=len(vocab), data=counts)
@@ -127,16 +75,83 @@ def _prepare(run: RunDir, cfg: TrainConfig, vocab: Vocabulary | None, tokenizer=
     return info
 
 
-def _new_model(cfg: TrainConfig, vocab_size: int):
-    """The registry's model for ``cfg.model``, compiled, inside the distribution strategy."""
-    from llm_tf.models import build_model, compile_lm
+def _runtime(cfg: TrainConfig):
+    """Strategy, dtype policy and XLA for ``cfg.runtime``, set up once per process."""
+    import keras
+
+    from llm_tf.training import distribution
+
+    rt = cfg.runtime
+    if rt.deterministic:
+        from llm_tf.runtime import enable_determinism
+
+        enable_determinism()
+    strategy = distribution.make_strategy(rt.strategy)
+    policy = distribution.precision_policy(rt.mixed_precision)
+    keras.mixed_precision.set_dtype_policy(policy)
+    _log(distribution.describe(strategy, policy, rt.jit_compile))
+    return strategy, policy
+
+
+def _compile(model, cfg: TrainConfig, steps_per_epoch: int, policy: str) -> None:
+    from llm_tf.models import compile_lm
+    from llm_tf.training.optimizers import make_optimizer
+
+    total = steps_per_epoch * cfg.optim.epochs
+    if cfg.optim.max_steps:
+        total = min(total, cfg.optim.max_steps)
+    optimizer = make_optimizer(cfg.optim, steps_per_epoch, total,
+                               loss_scale=policy == "mixed_float16")
+    compile_lm(model, optimizer=optimizer, jit_compile=cfg.runtime.jit_compile)
+
+
+def _steps_per_epoch(run: RunDir, cfg: TrainConfig) -> int:
+    return lm_data.num_windows(run / rd.TRAIN_IDS, cfg.data.seq_len) // cfg.data.batch_size
+
+
+def _new_model(run: RunDir, cfg: TrainConfig, vocab_size: int, strategy, policy):
+    """The registry's model for ``cfg.model``, compiled, inside the strategy's scope."""
+    from llm_tf.models import build_model
     from llm_tf.runtime import set_seed
 
     set_seed(cfg.seed)
-    with distribution_strategy().scope():
+    with strategy.scope():
         model = build_model(cfg.model, vocab_size, seed=cfg.seed)
-        compile_lm(model, cfg.optim.learning_rate, jit_compile=cfg.optim.jit_compile)
+        _compile(model, cfg, _steps_per_epoch(run, cfg), policy)
     return model
+
+
+def _fit(run: RunDir, model, cfg: TrainConfig, strategy, progress,
+         verbose: int | str = "auto", extra_callbacks: list | None = None) -> dict:
+    from llm_tf.training.callbacks import plot_history
+    from llm_tf.training.loop import TrainLoop
+
+    if lm_data.num_windows(run / rd.VAL_IDS, cfg.data.seq_len) == 0:
+        raise UserInputError(
+            f"the validation split of {cfg.data.corpus!r} is shorter than one window of "
+            f"{cfg.data.seq_len + 1} tokens: use a larger corpus or a smaller --seq-len")
+    if _steps_per_epoch(run, cfg) < 1:
+        raise UserInputError(
+            f"{rd.TRAIN_IDS} has fewer windows of {cfg.data.seq_len + 1} tokens than the batch "
+            f"size {cfg.data.batch_size}: use a larger corpus or lower --batch-size / --seq-len")
+    loop = TrainLoop(run, model, cfg, strategy, cfg.runtime.jit_compile, extra_callbacks or (),
+                     verbose, log=_log)
+    history = progress.history
+    if progress.step == 0 and "initial_val_perplexity" not in history:
+        model.summary(print_fn=lambda line, **kw: _log(line))
+        ppl = math.exp(min(loop.evaluate(run / rd.VAL_IDS), 50.0))
+        history["initial_val_perplexity"] = [ppl]
+        _log(f"validation perplexity before training: {ppl:.2f}")
+    progress = loop.fit(progress)
+    if progress.stopped:
+        _log(f"stopped: {progress.stopped}")
+    from llm_tf.training.loop import save_model
+
+    save_model(model, run / rd.MODEL)
+    if not (run / rd.BEST).is_file():
+        save_model(model, run / rd.BEST)
+    plot_history(history, run / rd.CURVE, title=_title(model, cfg))
+    return history
 
 
 @contextlib.contextmanager
@@ -164,31 +179,42 @@ def _check_out(out: RunDir, resume: bool) -> None:
         raise UserInputError(f"--resume: {str(out.path)!r} is not an llm-tf run folder")
 
 
-def _resume(out: RunDir, epochs: int | None, verbose) -> tuple:
+def _resume(out: RunDir, epochs: int | None) -> tuple:
+    """The run's saved config (with a new epoch target), its checkpoint or a new model."""
+    from llm_tf.training.loop import Progress
+
     info = out.info()
     cfg = info.config if epochs is None else info.config.replace(epochs=epochs)
     if cfg != info.config:
         info.config = cfg
         out.write_info(info)
-    state = out.state()
-    done = int(state.get("epoch", 0))
-    if done and (out / rd.CHECKPOINT).is_file():
+    progress = Progress.from_json(out.state())
+    strategy, policy = _runtime(cfg)
+    if progress.step and (out / rd.CHECKPOINT).is_file():
         import keras
 
         import llm_tf.models  # noqa: F401  (registers every llm-tf class for loading)
+        import llm_tf.training.optimizers  # noqa: F401  (the learning-rate schedules)
         from llm_tf.runtime import set_seed
 
-        _log(f"resuming {out.path} after epoch {done} of {cfg.optim.epochs}")
-        set_seed(cfg.seed + done)
-        model = keras.saving.load_model(out / rd.CHECKPOINT)
+        where = f"epoch {progress.epoch + 1}, batch {progress.batch}" if progress.batch else \
+            f"epoch {progress.epoch}"
+        _log(f"resuming {out.path} after {where} (of {cfg.optim.epochs} epochs)")
+        set_seed(cfg.seed + progress.step)
+        with strategy.scope():
+            model = keras.saving.load_model(out / rd.CHECKPOINT)
     else:
-        _log(f"resuming {out.path} from the start (no completed epoch was saved)")
-        done, state = 0, {"epoch": 0, "history": {}}
-        model = _new_model(cfg, info.vocab_size)
-    if done >= cfg.optim.epochs:
-        _log(f"{out.path} has already trained {done} epochs; pass --epochs N (> {done}) "
-             "to train longer")
-    return model, cfg, done, state.get("history", {})
+        _log(f"resuming {out.path} from the start (no checkpoint was saved)")
+        progress = Progress()
+        model = _new_model(out, cfg, info.vocab_size, strategy, policy)
+    if progress.epoch >= cfg.optim.epochs:
+        _log(f"{out.path} has already trained {progress.epoch} epochs; pass --epochs N "
+             f"(> {progress.epoch}) to train longer")
+    elif progress.stopped:
+        _log(f"{out.path} had stopped ({progress.stopped}); training on")
+        progress.stopped = ""
+        progress.bad_epochs = 0
+    return model, cfg, strategy, progress
 
 
 def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
@@ -202,16 +228,21 @@ def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
     callbacks passed to ``fit`` after the built-in ones. ``vocab`` uses a given
     vocabulary instead of building one from the corpus (to share it across runs).
     """
+    from llm_tf.training.loop import Progress
+
     out = RunDir(out)
     _check_out(out, resume)
     if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
-        model, cfg2, done, history = _resume(out, resume_epochs, verbose)
-        return model, _fit(out, model, cfg2, done, history, verbose, callbacks)
-    corpus_files(cfg.data.corpus)  # fail fast on a bad path before creating anything
+        model, cfg2, strategy, progress = _resume(out, resume_epochs)
+        return model, _fit(out, model, cfg2, strategy, progress, verbose, callbacks)
+    for path in (cfg.data.corpus, cfg.data.val_corpus, cfg.data.test_corpus):
+        if path:
+            corpus_files(path)  # fail fast on a bad path before creating anything
     with _new_folder(out.path):
         info = _prepare(out, cfg, vocab=vocab)
-    model = _new_model(cfg, info.vocab_size)
-    return model, _fit(out, model, cfg, 0, {}, verbose, callbacks)
+    strategy, policy = _runtime(cfg)
+    model = _new_model(out, cfg, info.vocab_size, strategy, policy)
+    return model, _fit(out, model, cfg, strategy, Progress(), verbose, callbacks)
 
 
 def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
@@ -225,10 +256,12 @@ def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
     if src_run.path.resolve() == out_run.path.resolve():
         raise UserInputError("--out must differ from --from (the original run is kept)")
     _check_out(out_run, resume)
+    from llm_tf.training.loop import Progress
+
     if resume and out_run.exists() and (out_run / rd.TRAIN_IDS).is_file():
-        model, cfg, done, history = _resume(out_run, epochs, verbose)
-        return model, _fit(out_run, model, cfg, done, history, verbose), out_run.info().data.get(
-            "oov_rate", 0.0)
+        model, cfg, strategy, progress = _resume(out_run, epochs)
+        history = _fit(out_run, model, cfg, strategy, progress, verbose)
+        return model, history, out_run.info().data.get("oov_rate", 0.0)
     info = src_run.info()
     changes = {"corpus": str(corpus), "epochs": epochs or 3, "finetuned_from": str(src_run.path)}
     if learning_rate is not None:
@@ -237,12 +270,13 @@ def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
     corpus_files(corpus)
     with _new_folder(out_run.path):
         new_info = _prepare(out_run, cfg, vocab=src_run.vocab(), tokenizer=info.tokenizer)
-    model = src_run.load_model(compile=True)
-    if learning_rate is not None:
-        model.optimizer.learning_rate.assign(learning_rate)
+    strategy, policy = _runtime(cfg)
+    with strategy.scope():  # the trained weights, a fresh optimizer for the new corpus
+        model = src_run.load_model(compile=False)
+        _compile(model, cfg, _steps_per_epoch(out_run, cfg), policy)
     shutil.copyfile(src_run / rd.CONFIG, out_run / "source_config.json")
     _log(f"fine-tuning {src_run.path} on {corpus}: out-of-vocabulary rate "
          f"{new_info.data['oov_rate']:.2%} under the original vocabulary")
-    history = _fit(out_run, model, cfg, 0, {}, verbose)
+    history = _fit(out_run, model, cfg, strategy, Progress(), verbose)
     return model, history, new_info.data["oov_rate"]
 

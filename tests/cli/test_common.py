@@ -11,7 +11,7 @@ from llm_tf.errors import UserInputError
 from llm_tf.generation import SamplingConfig
 from llm_tf.models import ModelConfig
 from llm_tf.settings import setting
-from llm_tf.training import DataConfig, OptimConfig
+from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,12 +45,13 @@ def _help(*argv):
 
 
 @pytest.mark.parametrize("command,configs", [
-    ("train", (DataConfig, ModelConfig, OptimConfig)), ("generate", (SamplingConfig,)),
+    ("train", (DataConfig, ModelConfig, OptimConfig, RuntimeConfig)),
+    ("generate", (SamplingConfig,)),
 ])
 def test_every_config_field_is_a_flag(command, configs):
-    text = " ".join(_help(command).split())
+    text = "".join(_help(command).split())  # argparse wraps lines, also at hyphens
     for cls in configs:
         for f in dataclasses.fields(cls):
             flag = f.metadata.get("flag", "--" + f.name.replace("_", "-"))
             assert flag in text, (command, f.name)
-            assert " ".join(f.metadata["help"].split()) in text, (command, f.name)
+            assert "".join(f.metadata["help"].split()) in text, (command, f.name)

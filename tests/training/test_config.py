@@ -14,10 +14,10 @@ LEGACY = ROOT / "tests" / "fixtures" / "legacy_runs"
 
 def test_parts_and_replace():
     cfg = TrainConfig()
-    assert cfg.data.vocab_size == 10_000 and cfg.model.units == 128 and cfg.optim.epochs == 10
+    assert cfg.data.vocab_size == 10_000 and cfg.model.units == 128 and cfg.optim.epochs == 30
     new = cfg.replace(epochs=3, corpus="x.txt", arch="rnn", seed=7)
     assert (new.optim.epochs, new.data.corpus, new.model.arch, new.seed) == (3, "x.txt", "rnn", 7)
-    assert cfg.optim.epochs == 10  # frozen: a copy
+    assert cfg.optim.epochs == 30  # frozen: a copy
     assert TrainConfig.from_dict(new.to_dict()) == new
 
 

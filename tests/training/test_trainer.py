@@ -7,7 +7,7 @@ import json
 import pytest
 
 from llm_tf.models import ModelConfig
-from llm_tf.training import DataConfig, OptimConfig, RunDir, TrainConfig, train
+from llm_tf.training import DataConfig, OptimConfig, RunDir, RuntimeConfig, TrainConfig, train
 
 
 @pytest.mark.parametrize("arch", ["lstm", "rnn", "transformer"])
@@ -15,7 +15,8 @@ def test_tiny_train_every_architecture(arch, tmp_path, en_corpus):
     cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=16, batch_size=32,
                                       vocab_size=500),
                       model=ModelConfig.tiny(arch=arch),
-                      optim=OptimConfig(epochs=2, learning_rate=3e-3, jit_compile=False),
+                      optim=OptimConfig(epochs=2, learning_rate=3e-3),
+                      runtime=RuntimeConfig(jit_compile=False),
                       seed=1)
     model, history = train(cfg, tmp_path / "run", verbose=0)
     run = RunDir(tmp_path / "run").require()
@@ -46,7 +47,8 @@ def test_train_reload_generate_and_score(arch, tmp_path):
         data=DataConfig(corpus=str(corpus), seq_len=8, batch_size=8),
         model=ModelConfig(arch=arch, embedding_dim=16, units=32, mlp_dim=32, layers=2,
                           heads=2, max_len=16, dropout=0.1, tie_embeddings=True),
-        optim=OptimConfig(epochs=2, learning_rate=1e-2, jit_compile=False))
+        optim=OptimConfig(epochs=2, learning_rate=1e-2),
+        runtime=RuntimeConfig(jit_compile=False))
     train(cfg, tmp_path / "run", verbose=0)
     run = RunDir(tmp_path / "run")
     vocab = run.vocab()

@@ -1,0 +1,297 @@
+"""§5: the one training loop, for every strategy: ``strategy.run`` over distributed data.
+
+Keras 3's ``fit`` fails under ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585),
+so llm-tf runs its own step on TensorFlow's engine, the same way for one device,
+several GPUs and several workers::
+
+    for each epoch (its windows shuffled by seed + epoch, so a resumed epoch replays):
+        for each global batch:  loss = strategy.reduce(SUM, strategy.run(step, (x, y)))
+            step: forward, sparse cross-entropy averaged over the global batch
+                  (tf.nn.compute_average_loss), gradients, optimizer.apply
+            Keras callbacks (progress bar, TensorBoard, the user's) see every batch
+            stop at --max-steps / --time-budget / Ctrl-C; checkpoint every --save-every
+        validation loss; best.keras when it improves; plateau schedule; early stopping
+
+A checkpoint is the model with its optimizer (``checkpoint.keras``) and
+``state.json`` (epoch, batch within the epoch, history, counters), each written
+atomically; with ``--resume`` the loop rebuilds the same epoch order and skips the
+batches already done.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from llm_tf.text import lm_data
+from llm_tf.training import run_folder as rd
+from llm_tf.training.config import TrainConfig
+from llm_tf.training.distribution import is_chief
+from llm_tf.training.run_folder import RunDir, write_json_atomic
+
+SAVE_SECONDS = 300.0  # default mid-epoch checkpoint cadence: about every 5 minutes of work
+
+
+@dataclass
+class Progress:
+    """Where a run stands; ``state.json`` holds it."""
+
+    epoch: int = 0  # completed epochs
+    batch: int = 0  # batches done in the epoch under way
+    step: int = 0  # optimizer steps in all
+    tokens: int = 0  # training tokens seen
+    seconds: float = 0.0  # training wall time
+    steady_tokens: int = 0  # tokens and seconds after each run's first 5 steps (compilation)
+    steady_seconds: float = 0.0
+    best_val_loss: float = math.inf
+    best_epoch: int = 0
+    bad_epochs: int = 0  # epochs since the best
+    stopped: str = ""  # why training ended early, if it did
+    history: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: dict) -> Progress:
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        if "best_val_loss" in known and known["best_val_loss"] is None:
+            known["best_val_loss"] = math.inf
+        return cls(**known)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["best_val_loss"] = None if math.isinf(self.best_val_loss) else self.best_val_loss
+        return d
+
+
+def save_model(model, path) -> None:
+    """``model.save`` to a temporary file in the same folder, then a rename."""
+    tmp = path.with_name(path.name + ".tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during training, after the run was saved at a step boundary."""
+
+
+class TrainLoop:
+    """Runs the epochs of one run folder (see the module docstring)."""
+
+    def __init__(self, run: RunDir, model, cfg: TrainConfig, strategy, jit: bool,
+                 callbacks=(), verbose="auto", log=print):
+        self.run, self.model, self.cfg, self.strategy = run, model, cfg, strategy
+        self.jit, self.verbose, self.log = jit, verbose, log
+        self.user_callbacks = list(callbacks)
+        data = cfg.data
+        self.global_batch = data.batch_size
+        replicas = strategy.num_replicas_in_sync
+        if self.global_batch % replicas:
+            raise ValueError(f"batch_size {self.global_batch} is not divisible by the "
+                             f"{replicas} replicas")
+        self.windows = lm_data.num_windows(run / rd.TRAIN_IDS, data.seq_len)
+        self.steps_per_epoch = self.windows // self.global_batch
+        self._step_fn = self._make_step()
+        self._eval_fn = tf.function(self._eval_batch, jit_compile=jit, reduce_retracing=True)
+        self._stop_signal = False
+
+    # ---- data
+    def _train_dataset(self, epoch: int, skip: int):
+        data, seed = self.cfg.data, self.cfg.seed
+        steps = self.steps_per_epoch
+
+        def dataset_fn(ctx: tf.distribute.InputContext):
+            per_replica = ctx.get_per_replica_batch_size(self.global_batch)
+            per_pipeline = ctx.num_replicas_in_sync // ctx.num_input_pipelines
+            ds = lm_data.window_records(self.run / rd.TRAIN_IDS, data.seq_len)
+            ds = ds.shard(ctx.num_input_pipelines, ctx.input_pipeline_id)
+            ds = ds.shuffle(min(10_000, max(1, self.windows)), seed=seed + epoch,
+                            reshuffle_each_iteration=False)
+            ds = ds.batch(per_replica, drop_remainder=True).take(steps * per_pipeline)
+            ds = ds.skip(skip * per_pipeline).map(lm_data.split_windows)
+            return ds.prefetch(tf.data.AUTOTUNE)
+
+        return self.strategy.distribute_datasets_from_function(dataset_fn)
+
+    # ---- the step
+    def _make_step(self):
+        model, strategy, global_batch = self.model, self.strategy, self.global_batch
+        optimizer = model.optimizer
+        scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+
+        def loss_and_grads(x, y):
+            with tf.GradientTape() as tape:
+                probs = model(x, training=True)  # (b, T, V), float32
+                per_token = keras.losses.sparse_categorical_crossentropy(y, probs)  # (b, T)
+                loss = tf.nn.compute_average_loss(tf.reduce_mean(per_token, -1),
+                                                  global_batch_size=global_batch)
+                target = optimizer.scale_loss(loss) if scaled else loss
+            return loss, tape.gradient(target, model.trainable_variables)
+
+        one = strategy.num_replicas_in_sync == 1
+        if one:  # one device: XLA may fuse the update with the step
+            def replica_step(x, y):
+                loss, grads = loss_and_grads(x, y)
+                optimizer.apply(grads, model.trainable_variables)
+                return loss
+            replica_step = tf.function(replica_step, jit_compile=self.jit)
+        else:  # replicas: the all-reduce in apply stays outside XLA
+            grads_fn = tf.function(loss_and_grads, jit_compile=self.jit)
+
+            def replica_step(x, y):
+                loss, grads = grads_fn(x, y)
+                optimizer.apply(grads, model.trainable_variables)
+                return loss
+
+        @tf.function
+        def train_step(iterator):
+            x, y = next(iterator)
+            per_replica = strategy.run(replica_step, args=(x, y))
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+        return train_step
+
+    def _eval_batch(self, x, y):
+        probs = self.model(x, training=False)
+        nll = keras.losses.sparse_categorical_crossentropy(y, probs)
+        return tf.reduce_sum(tf.cast(nll, tf.float64)), tf.cast(tf.size(nll), tf.float64)
+
+    def evaluate(self, path) -> float:
+        """Mean cross-entropy (nats per token) on an id file, in windows of ``seq_len``."""
+        data = self.cfg.data
+        n = lm_data.num_windows(path, data.seq_len)
+        if n == 0:
+            return math.nan
+        ds = lm_data.lm_dataset(path, data.seq_len, min(data.batch_size, n), shuffle=False,
+                                drop_remainder=False)
+        total = count = 0.0
+        for x, y in ds:
+            s, c = self._eval_fn(x, y)
+            total, count = total + float(s), count + float(c)
+        return total / count
+
+    # ---- checkpoints
+    def save(self, progress: Progress, name: str = rd.CHECKPOINT) -> None:
+        """Model + optimizer, then the progress: both atomic; only the chief keeps them."""
+        chief = is_chief()
+        folder = self.run.path if chief else self.run.path / f".worker-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        save_model(self.model, folder / name)
+        if name == rd.CHECKPOINT:
+            write_json_atomic(folder / rd.STATE, progress.to_json())
+        if not chief:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # ---- the epochs
+    def _callbacks(self, epochs: int):
+        verbose = 1 if self.verbose == "auto" else self.verbose
+        from llm_tf.training.callbacks import PerplexityLogger
+
+        cbs = [PerplexityLogger(),
+               keras.callbacks.TensorBoard(log_dir=str(self.run / rd.LOGS), write_graph=False),
+               *self.user_callbacks]
+        return keras.callbacks.CallbackList(cbs, add_history=False, add_progbar=verbose != 0,
+                                            model=self.model, verbose=verbose, epochs=epochs,
+                                            steps=self.steps_per_epoch)
+
+    def _on_sigint(self, signum, frame):
+        if self._stop_signal:  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        self._stop_signal = True
+
+    def fit(self, progress: Progress) -> Progress:
+        cfg, opt = self.cfg, self.cfg.optim
+        if self.steps_per_epoch < 1:
+            raise ValueError("fewer training windows than one batch")
+        callbacks = self._callbacks(opt.epochs)
+        save_every = cfg.runtime.save_every
+        previous = signal.getsignal(signal.SIGINT)
+        in_main = sys.modules["threading"].current_thread() is sys.modules["threading"].main_thread()
+        if in_main:
+            signal.signal(signal.SIGINT, self._on_sigint)
+        self.model.stop_training = False
+        callbacks.on_train_begin()
+        start = time.perf_counter()
+        base_seconds, last_save, calls = progress.seconds, time.perf_counter(), 0
+        try:
+            while progress.epoch < opt.epochs and not progress.stopped:
+                epoch = progress.epoch
+                callbacks.on_epoch_begin(epoch)
+                iterator = iter(self._train_dataset(epoch, progress.batch))
+                losses = []
+                for batch in range(progress.batch, self.steps_per_epoch):
+                    callbacks.on_train_batch_begin(batch)
+                    t0 = time.perf_counter()
+                    loss = float(self._step_fn(iterator))
+                    calls += 1
+                    if calls > 5:
+                        progress.steady_seconds += time.perf_counter() - t0
+                        progress.steady_tokens += self.global_batch * cfg.data.seq_len
+                    losses.append(loss)
+                    progress.batch, progress.step = batch + 1, progress.step + 1
+                    progress.tokens += self.global_batch * cfg.data.seq_len
+                    progress.seconds = base_seconds + time.perf_counter() - start
+                    callbacks.on_train_batch_end(batch, {"loss": float(np.mean(losses))})
+                    if not math.isfinite(loss):
+                        progress.stopped = f"the loss became {loss} at step {progress.step}"
+                    elif opt.max_steps and progress.step >= opt.max_steps:
+                        progress.stopped = f"--max-steps {opt.max_steps} reached"
+                    elif opt.time_budget and progress.seconds >= opt.time_budget:
+                        progress.stopped = f"--time-budget {opt.time_budget:g} s reached"
+                    if self._stop_signal:
+                        self.save(progress)
+                        raise Interrupted(f"saved at epoch {epoch + 1}, batch {batch + 1}")
+                    due = (save_every and progress.step % save_every == 0) or (
+                        not save_every and time.perf_counter() - last_save > SAVE_SECONDS)
+                    if due and progress.batch < self.steps_per_epoch and not progress.stopped:
+                        self.save(progress)
+                        last_save = time.perf_counter()
+                    if progress.stopped or self.model.stop_training:
+                        break
+                logs = {"loss": float(np.mean(losses)) if losses else math.nan}
+                if progress.batch >= self.steps_per_epoch or progress.stopped:
+                    self._end_epoch(progress, logs)
+                    callbacks.on_epoch_end(epoch, logs)
+                    if self.model.stop_training and not progress.stopped:
+                        progress.stopped = "stopped by a callback"
+                    self.save(progress)
+                    last_save = time.perf_counter()
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, previous)
+        callbacks.on_train_end()
+        return progress
+
+    def _end_epoch(self, progress: Progress, logs: dict) -> None:
+        """Validation, history, best model, plateau schedule and early stopping."""
+        opt = self.cfg.optim
+        val = self.evaluate(self.run / rd.VAL_IDS)
+        logs["val_loss"] = val
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(
+            self.model.optimizer.learning_rate))
+        progress.epoch += 1
+        progress.batch = 0
+        for k, v in logs.items():
+            progress.history.setdefault(k, []).append(float(v))
+        for k in ("loss", "val_loss"):
+            progress.history.setdefault(k.replace("loss", "perplexity"), []).append(
+                float(math.exp(min(logs[k], 50.0))))
+        if val < progress.best_val_loss:
+            progress.best_val_loss, progress.best_epoch, progress.bad_epochs = val, progress.epoch, 0
+            self.save(progress, rd.BEST)
+        else:
+            progress.bad_epochs += 1
+            if opt.lr_schedule == "plateau" and not opt.warmup_steps:
+                lr = self.model.optimizer.learning_rate
+                lr.assign(lr / opt.decay_factor)
+            if opt.patience and progress.bad_epochs >= opt.patience:
+                progress.stopped = (f"validation has not improved for {opt.patience} epochs "
+                                    f"(best: epoch {progress.best_epoch})")
