@@ -8,6 +8,7 @@ return an exit code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -76,8 +77,10 @@ def _cmd_train(args) -> int:
     from llm_tf.training import train
 
     epochs = getattr(args, "epochs", None)
-    _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs, vocab=vocab,
-                       verbose=0 if args.json else "auto")
+    # with --json, stdout carries the summary object alone; progress goes to stderr
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs,
+                           vocab=vocab, verbose=0 if args.json else "auto")
     return _report(args.out, history, args.json)
 
 

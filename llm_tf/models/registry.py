@@ -28,24 +28,24 @@ class Architecture:
     name: str
     section: str
     summary: str
-    build: Callable[[ModelConfig, int, int | None], keras.Model]
+    build: Callable[[ModelConfig, int, int | None, bool], keras.Model]
 
 
 def _recurrent(cls):
-    def build(cfg: ModelConfig, vocab_size: int, seed: int | None):
+    def build(cfg: ModelConfig, vocab_size: int, seed: int | None, steppable: bool = False):
         return cls(vocab_size, embedding_dim=cfg.embedding_dim, units=cfg.units,
                    num_layers=cfg.layers, dropout=cfg.dropout,
                    tie_embeddings=cfg.tie_embeddings, seed=seed, name=f"{cfg.arch}_lm")
     return build
 
 
-def _lstm(cfg: ModelConfig, vocab_size: int, seed: int | None):
-    if cfg.is_listing:  # exactly the §5 listing: its functional graph, as printed
+def _lstm(cfg: ModelConfig, vocab_size: int, seed: int | None, steppable: bool = False):
+    if cfg.is_listing and not steppable:  # exactly the §5 listing: its graph, as printed
         return build_listing_lm(vocab_size, cfg.embedding_dim, cfg.units)
     return _recurrent(StackedLSTMLM)(cfg, vocab_size, seed)
 
 
-def _transformer(cfg: ModelConfig, vocab_size: int, seed: int | None):
+def _transformer(cfg: ModelConfig, vocab_size: int, seed: int | None, steppable: bool = False):
     return TransformerLM(vocab_size, max_len=cfg.max_len, embedding_dim=cfg.embedding_dim,
                          num_layers=cfg.layers, num_heads=cfg.heads, mlp_dim=cfg.mlp_dim,
                          dropout=cfg.dropout, tie_embeddings=cfg.tie_embeddings, seed=seed,
@@ -69,11 +69,17 @@ def architecture_names() -> tuple[str, ...]:
     return tuple(ARCHITECTURES)
 
 
-def build_model(config: ModelConfig, vocab_size: int, seed: int | None = None) -> keras.Model:
-    """The built, uncompiled model ``config`` asks for, outputting probabilities (B, T, V)."""
+def build_model(config: ModelConfig, vocab_size: int, seed: int | None = None,
+                steppable: bool = False) -> keras.Model:
+    """The built, uncompiled model ``config`` asks for, outputting probabilities (B, T, V).
+
+    ``steppable`` asks for a model with ``init_state`` / ``step`` even where the §5
+    listing's functional graph would do (stateful training carries its state); with
+    the listing's sizes that is a one-layer :class:`StackedLSTMLM`, the same model.
+    """
     if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 2:
         raise UserInputError(f"vocab_size must be an integer >= 2, got {vocab_size!r}")
-    model = ARCHITECTURES[config.arch].build(config, vocab_size, seed)
+    model = ARCHITECTURES[config.arch].build(config, vocab_size, seed, steppable)
     if not model.built:
         model.build((None, None))
     return model

@@ -82,12 +82,15 @@ class OptimConfig:
                                         metavar="SECONDS")
     patience: int | None = setting(
         3, "stop when validation has not improved for this many epochs (0: never)")
+    init_scale: float | None = setting(
+        None, "re-initialise every weight uniform(-s, s) before training (Zaremba et al.)")
 
     def __post_init__(self):
         check_choice(self, "optimizer", OPTIMIZERS)
         check_choice(self, "lr_schedule", SCHEDULES)
         check_positive(self, "learning_rate")
-        check_positive(self, "clip_norm", "max_steps", "time_budget", optional=True)
+        check_positive(self, "clip_norm", "max_steps", "time_budget", "init_scale",
+                       optional=True)
         check_positive_int(self, "epochs", "decay_after")
         check_positive_int(self, "max_steps", optional=True)
         check_int(self, "warmup_steps", minimum=0)

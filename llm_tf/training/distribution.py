@@ -31,9 +31,9 @@ def split_cpu(n: int) -> None:
 
 
 def make_strategy(kind: str = "auto") -> tf.distribute.Strategy:
-    gpus = tf.config.list_logical_devices("GPU")
-    if kind == "multiworker":
+    if kind == "multiworker":  # first: collective ops must be set up before the runtime starts
         return tf.distribute.MultiWorkerMirroredStrategy()
+    gpus = tf.config.list_logical_devices("GPU")
     if kind == "mirrored":
         devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)

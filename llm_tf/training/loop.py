@@ -31,12 +31,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from llm_tf.errors import UserInputError
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import TrainConfig
 from llm_tf.training.distribution import is_chief
 from llm_tf.training.run_folder import RunDir, write_json_atomic
 
+CARRIED = "carried_state.npz"  # stateful runs saved mid-epoch: the recurrent state
 SAVE_SECONDS = 300.0  # default mid-epoch checkpoint cadence: about every 5 minutes of work
 
 
@@ -55,6 +57,7 @@ class Progress:
     best_epoch: int = 0
     bad_epochs: int = 0  # epochs since the best
     stopped: str = ""  # why training ended early, if it did
+    rng: list = field(default_factory=list)  # the dropout seed generators' states
     history: dict = field(default_factory=dict)
 
     @classmethod
@@ -68,6 +71,22 @@ class Progress:
         d = asdict(self)
         d["best_val_loss"] = None if math.isinf(self.best_val_loss) else self.best_val_loss
         return d
+
+
+def _seed_states(model) -> list:
+    """Keras's dropout seed generators: not restored by ``load_model``, so saved apart."""
+    return [v for v in model.non_trainable_variables if "seed_generator_state" in v.path]
+
+
+def rng_state(model) -> list:
+    return [np.asarray(keras.ops.convert_to_numpy(v)).tolist() for v in _seed_states(model)]
+
+
+def restore_rng_state(model, saved: list) -> None:
+    states = _seed_states(model)
+    if saved and len(saved) == len(states):
+        for v, value in zip(states, saved, strict=True):
+            v.assign(np.asarray(value, dtype=keras.backend.standardize_dtype(v.dtype)))
 
 
 def save_model(model, path) -> None:
@@ -95,11 +114,23 @@ class TrainLoop:
         if self.global_batch % replicas:
             raise ValueError(f"batch_size {self.global_batch} is not divisible by the "
                              f"{replicas} replicas")
-        self.windows = lm_data.num_windows(run / rd.TRAIN_IDS, data.seq_len)
-        self.steps_per_epoch = self.windows // self.global_batch
+        self.stateful = data.stateful
+        if self.stateful:
+            if not hasattr(model, "step"):
+                raise UserInputError("--stateful needs a recurrent model (rnn or lstm)")
+            if getattr(model, "max_len", None):
+                raise UserInputError("--stateful is for recurrent models, not the Transformer")
+            tokens = os.path.getsize(run / rd.TRAIN_IDS) // lm_data.ID_DTYPE.itemsize
+            self.steps_per_epoch = (tokens // self.global_batch - 1) // data.seq_len
+            self.windows = self.steps_per_epoch * self.global_batch
+        else:
+            self.windows = lm_data.num_windows(run / rd.TRAIN_IDS, data.seq_len)
+            self.steps_per_epoch = self.windows // self.global_batch
+        self.state = None  # the carried recurrent state (stateful), one value per replica
         self._step_fn = self._make_step()
         self._eval_fn = tf.function(self._eval_batch, jit_compile=jit, reduce_retracing=True)
         self._stop_signal = False
+        self._stream_fn_eval = None
 
     # ---- data
     def _train_dataset(self, epoch: int, skip: int):
@@ -117,7 +148,44 @@ class TrainLoop:
             ds = ds.skip(skip * per_pipeline).map(lm_data.split_windows)
             return ds.prefetch(tf.data.AUTOTUNE)
 
+        if self.stateful:
+            dataset_fn = self._stream_fn(skip)
         return self.strategy.distribute_datasets_from_function(dataset_fn)
+
+    def _stream_fn(self, skip: int):
+        """Truncated BPTT: the token stream cut into ``batch_size`` contiguous rows; batch s is
+        columns ``s*T .. (s+1)*T`` of every row; each replica keeps its own rows."""
+        T, steps, G = self.cfg.data.seq_len, self.steps_per_epoch, self.global_batch
+        ids = lm_data.read_ids(self.run / rd.TRAIN_IDS)
+        width = steps * T + 1
+        rows = np.asarray(ids[: G * (len(ids) // G)]).reshape(G, -1)[:, :width]  # (G, steps*T+1)
+
+        def dataset_fn(ctx: tf.distribute.InputContext):
+            b = ctx.get_per_replica_batch_size(G)
+            local = ctx.num_replicas_in_sync // ctx.num_input_pipelines
+            first = ctx.input_pipeline_id * local * b
+            mine = rows[first : first + local * b].reshape(local, b, width)
+            x = mine[:, :, :-1].reshape(local, b, steps, T).transpose(2, 0, 1, 3)
+            y = mine[:, :, 1:].reshape(local, b, steps, T).transpose(2, 0, 1, 3)
+            x, y = x.reshape(steps * local, b, T), y.reshape(steps * local, b, T)
+            ds = tf.data.Dataset.from_tensor_slices((x[skip * local:], y[skip * local:]))
+            return ds.prefetch(tf.data.AUTOTUNE)
+
+        return dataset_fn
+
+    def initial_state(self):
+        b = self.global_batch // self.strategy.num_replicas_in_sync
+        return self.strategy.experimental_distribute_values_from_function(
+            lambda ctx: self.model.init_state(b))
+
+    def _state_arrays(self) -> list[np.ndarray]:
+        """The carried state, (replicas, b, U) per tensor, for a checkpoint."""
+        return [np.stack([np.asarray(t) for t in self.strategy.experimental_local_results(s)])
+                for s in self.state]
+
+    def _restore_state(self, arrays) -> None:
+        self.state = self.strategy.experimental_distribute_values_from_function(
+            lambda ctx: [tf.constant(a[ctx.replica_id_in_sync_group]) for a in arrays])
 
     # ---- the step
     def _make_step(self):
@@ -125,35 +193,43 @@ class TrainLoop:
         optimizer = model.optimizer
         scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
-        def loss_and_grads(x, y):
+        stateful = self.stateful
+
+        def loss_and_grads(x, y, state):
             with tf.GradientTape() as tape:
-                probs = model(x, training=True)  # (b, T, V), float32
-                per_token = keras.losses.sparse_categorical_crossentropy(y, probs)  # (b, T)
+                if stateful:  # from the carried state; no gradient flows into earlier batches
+                    state = [tf.stop_gradient(t) for t in state]
+                    logits, state = model.step(x, state, training=True)  # (b, T, V)
+                    per_token = keras.losses.sparse_categorical_crossentropy(
+                        y, logits, from_logits=True)
+                else:
+                    probs = model(x, training=True)  # (b, T, V), float32
+                    per_token = keras.losses.sparse_categorical_crossentropy(y, probs)  # (b, T)
                 loss = tf.nn.compute_average_loss(tf.reduce_mean(per_token, -1),
                                                   global_batch_size=global_batch)
                 target = optimizer.scale_loss(loss) if scaled else loss
-            return loss, tape.gradient(target, model.trainable_variables)
+            return loss, tape.gradient(target, model.trainable_variables), state
 
         one = strategy.num_replicas_in_sync == 1
         if one:  # one device: XLA may fuse the update with the step
-            def replica_step(x, y):
-                loss, grads = loss_and_grads(x, y)
+            def replica_step(x, y, state):
+                loss, grads, state = loss_and_grads(x, y, state)
                 optimizer.apply(grads, model.trainable_variables)
-                return loss
+                return loss, state
             replica_step = tf.function(replica_step, jit_compile=self.jit)
         else:  # replicas: the all-reduce in apply stays outside XLA
             grads_fn = tf.function(loss_and_grads, jit_compile=self.jit)
 
-            def replica_step(x, y):
-                loss, grads = grads_fn(x, y)
+            def replica_step(x, y, state):
+                loss, grads, state = grads_fn(x, y, state)
                 optimizer.apply(grads, model.trainable_variables)
-                return loss
+                return loss, state
 
         @tf.function
-        def train_step(iterator):
+        def train_step(iterator, state):
             x, y = next(iterator)
-            per_replica = strategy.run(replica_step, args=(x, y))
-            return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+            loss, state = strategy.run(replica_step, args=(x, y, state))
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, loss, axis=None), state
 
         return train_step
 
@@ -163,8 +239,11 @@ class TrainLoop:
         return tf.reduce_sum(tf.cast(nll, tf.float64)), tf.cast(tf.size(nll), tf.float64)
 
     def evaluate(self, path) -> float:
-        """Mean cross-entropy (nats per token) on an id file, in windows of ``seq_len``."""
+        """Mean cross-entropy (nats per token) on an id file: in windows of ``seq_len``, or
+        (stateful) as ``batch_size`` contiguous streams with the state carried."""
         data = self.cfg.data
+        if self.stateful:
+            return self._evaluate_stream(path)
         n = lm_data.num_windows(path, data.seq_len)
         if n == 0:
             return math.nan
@@ -176,6 +255,29 @@ class TrainLoop:
             total, count = total + float(s), count + float(c)
         return total / count
 
+    def _evaluate_stream(self, path) -> float:
+        ids = np.asarray(lm_data.read_ids(path))
+        T = self.cfg.data.seq_len
+        rows = max(1, min(self.cfg.data.batch_size, (len(ids) - 1) // T))
+        width = (len(ids) - 1) // rows
+        if width < 1:
+            return math.nan
+        x = ids[: rows * width].reshape(rows, width)
+        y = ids[1 : rows * width + 1].reshape(rows, width)
+        if self._stream_fn_eval is None:
+            def score(xb, yb, state):
+                logits, state = self.model.step(xb, state, training=False)
+                nll = keras.losses.sparse_categorical_crossentropy(yb, logits, from_logits=True)
+                return tf.reduce_sum(tf.cast(nll, tf.float64)), state
+            self._stream_fn_eval = tf.function(score, jit_compile=self.jit,
+                                               reduce_retracing=True)
+        state, total = self.model.init_state(rows), 0.0
+        for start in range(0, width, T):
+            s, state = self._stream_fn_eval(x[:, start : start + T], y[:, start : start + T],
+                                            state)
+            total += float(s)
+        return total / (rows * width)
+
     # ---- checkpoints
     def save(self, progress: Progress, name: str = rd.CHECKPOINT) -> None:
         """Model + optimizer, then the progress: both atomic; only the chief keeps them."""
@@ -184,6 +286,11 @@ class TrainLoop:
         folder.mkdir(parents=True, exist_ok=True)
         save_model(self.model, folder / name)
         if name == rd.CHECKPOINT:
+            progress.rng = rng_state(self.model)
+            if self.stateful and self.state is not None and progress.batch:
+                tmp = folder / "carried_state.tmp.npz"
+                np.savez(tmp, *self._state_arrays())
+                os.replace(tmp, folder / CARRIED)
             write_json_atomic(folder / rd.STATE, progress.to_json())
         if not chief:
             import shutil
@@ -226,11 +333,19 @@ class TrainLoop:
                 epoch = progress.epoch
                 callbacks.on_epoch_begin(epoch)
                 iterator = iter(self._train_dataset(epoch, progress.batch))
+                if self.stateful:  # reset each epoch; restored when resuming mid-epoch
+                    saved = self.run / CARRIED
+                    if progress.batch and saved.is_file():
+                        with np.load(saved) as z:
+                            self._restore_state([z[k] for k in z.files])
+                    else:
+                        self.state = self.initial_state()
                 losses = []
                 for batch in range(progress.batch, self.steps_per_epoch):
                     callbacks.on_train_batch_begin(batch)
                     t0 = time.perf_counter()
-                    loss = float(self._step_fn(iterator))
+                    loss, self.state = self._step_fn(iterator, self.state)
+                    loss = float(loss)
                     calls += 1
                     if calls > 5:
                         progress.steady_seconds += time.perf_counter() - t0

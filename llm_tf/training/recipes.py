@@ -33,7 +33,7 @@ def load_recipe(name: str) -> dict:
         recipe = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise UserInputError(f"recipe {str(path)!r} is not valid JSON ({e})") from None
-    unknown = set(recipe) - {"summary", "seed", *PART_NAMES}
+    unknown = set(recipe) - {"summary", "note", "seed", *PART_NAMES}
     if not isinstance(recipe, dict) or unknown:
         raise UserInputError(f"recipe {str(path)!r} has unknown keys: {sorted(unknown)}")
     return recipe

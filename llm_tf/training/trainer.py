@@ -75,6 +75,15 @@ def _prepare(run: RunDir, cfg: TrainConfig, vocab: Vocabulary | None, tokenizer=
     return info
 
 
+def _uniform_init(model, scale: float, seed: int) -> None:
+    """Every weight uniform(-scale, scale), as Zaremba et al. initialise their LSTMs."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for w in model.trainable_weights:
+        w.assign(rng.uniform(-scale, scale, tuple(w.shape)).astype(w.dtype))
+
+
 def _runtime(cfg: TrainConfig):
     """Strategy, dtype policy and XLA for ``cfg.runtime``, set up once per process."""
     import keras
@@ -103,6 +112,7 @@ def _compile(model, cfg: TrainConfig, steps_per_epoch: int, policy: str) -> None
     optimizer = make_optimizer(cfg.optim, steps_per_epoch, total,
                                loss_scale=policy == "mixed_float16")
     compile_lm(model, optimizer=optimizer, jit_compile=cfg.runtime.jit_compile)
+    optimizer.build(model.trainable_variables)  # its slots now, in the strategy's scope
 
 
 def _steps_per_epoch(run: RunDir, cfg: TrainConfig) -> int:
@@ -116,7 +126,9 @@ def _new_model(run: RunDir, cfg: TrainConfig, vocab_size: int, strategy, policy)
 
     set_seed(cfg.seed)
     with strategy.scope():
-        model = build_model(cfg.model, vocab_size, seed=cfg.seed)
+        model = build_model(cfg.model, vocab_size, seed=cfg.seed, steppable=cfg.data.stateful)
+        if cfg.optim.init_scale:
+            _uniform_init(model, cfg.optim.init_scale, cfg.seed)
         _compile(model, cfg, _steps_per_epoch(run, cfg), policy)
     return model
 
@@ -145,12 +157,13 @@ def _fit(run: RunDir, model, cfg: TrainConfig, strategy, progress,
     progress = loop.fit(progress)
     if progress.stopped:
         _log(f"stopped: {progress.stopped}")
-    from llm_tf.training.loop import save_model
+    from llm_tf.training.distribution import is_chief
 
-    save_model(model, run / rd.MODEL)
+    loop.save(progress, rd.MODEL)  # the chief keeps it; other workers write and drop
     if not (run / rd.BEST).is_file():
-        save_model(model, run / rd.BEST)
-    plot_history(history, run / rd.CURVE, title=_title(model, cfg))
+        loop.save(progress, rd.BEST)
+    if is_chief():
+        plot_history(history, run / rd.CURVE, title=_title(model, cfg))
     return history
 
 
@@ -200,9 +213,12 @@ def _resume(out: RunDir, epochs: int | None) -> tuple:
         where = f"epoch {progress.epoch + 1}, batch {progress.batch}" if progress.batch else \
             f"epoch {progress.epoch}"
         _log(f"resuming {out.path} after {where} (of {cfg.optim.epochs} epochs)")
-        set_seed(cfg.seed + progress.step)
+        set_seed(cfg.seed)  # the same global seed: the same data order as an unbroken run
+        from llm_tf.training.loop import restore_rng_state
+
         with strategy.scope():
             model = keras.saving.load_model(out / rd.CHECKPOINT)
+        restore_rng_state(model, progress.rng)  # dropout continues its random stream
     else:
         _log(f"resuming {out.path} from the start (no checkpoint was saved)")
         progress = Progress()

@@ -1,0 +1,126 @@
+"""The training loop: best model, plateau, early stopping, limits, stateful streams,
+mixed precision, recipes."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from llm_tf.models import ModelConfig
+from llm_tf.text import lm_data
+from llm_tf.training import DataConfig, OptimConfig, RunDir, RuntimeConfig, TrainConfig, train
+from llm_tf.training.loop import Progress, TrainLoop
+from llm_tf.training.recipes import load_recipe, merge, recipe_names
+
+TINY = ModelConfig(embedding_dim=16, units=16)
+
+
+def _cfg(corpus, **optim):
+    return TrainConfig(data=DataConfig(corpus=str(corpus), seq_len=16, batch_size=16),
+                       model=TINY, optim=OptimConfig(**{"epochs": 2, **optim}),
+                       runtime=RuntimeConfig(jit_compile=False), seed=3)
+
+
+@pytest.fixture(autouse=True)
+def _float32_policy():
+    yield
+    keras.mixed_precision.set_dtype_policy("float32")  # a mixed run must not leak
+
+
+def test_best_model_plateau_and_early_stopping(tmp_path, en_corpus, monkeypatch):
+    """Validation 3.0, 2.0, 2.5, 2.6: best at epoch 2, the rate halves twice, stop at 4."""
+    model, _ = train(_cfg(en_corpus, epochs=1), tmp_path / "r", verbose=0)
+    cfg = _cfg(en_corpus, epochs=9, patience=2, decay_factor=2.0, lr_schedule="plateau")
+    loop = TrainLoop(RunDir(tmp_path / "r"), model, cfg, tf.distribute.get_strategy(),
+                     jit=False, verbose=0)
+    losses = iter([3.0, 2.0, 2.5, 2.6, 9.9])
+    monkeypatch.setattr(loop, "evaluate", lambda path: next(losses))
+    model.optimizer.learning_rate.assign(1e-3)
+    (tmp_path / "r" / "best.keras").unlink()
+    progress = loop.fit(Progress())
+    assert progress.epoch == 4 and progress.best_epoch == 2
+    assert progress.best_val_loss == 2.0 and progress.bad_epochs == 2
+    assert "not improved for 2 epochs" in progress.stopped
+    np.testing.assert_allclose(progress.history["learning_rate"], [1e-3, 1e-3, 1e-3, 5e-4],
+                               rtol=1e-6)
+    assert float(model.optimizer.learning_rate) == pytest.approx(2.5e-4)
+    assert (tmp_path / "r" / "best.keras").is_file()
+    state = json.loads((tmp_path / "r" / "state.json").read_text())
+    assert state["best_epoch"] == 2 and state["epoch"] == 4
+
+
+def test_max_steps_and_time_budget_stop_training(tmp_path, en_corpus):
+    _, history = train(_cfg(en_corpus, max_steps=7, epochs=5), tmp_path / "a", verbose=0)
+    state = RunDir(tmp_path / "a").state()
+    assert state["step"] == 7 and "max-steps" in state["stopped"]
+    assert len(history["val_loss"]) == 1  # the stopped epoch is still validated
+    train(_cfg(en_corpus, time_budget=1e-3, epochs=5), tmp_path / "b", verbose=0)
+    state = RunDir(tmp_path / "b").state()
+    assert state["step"] == 1 and "time-budget" in state["stopped"]
+
+
+def test_stateful_batches_are_contiguous_streams_and_carry_state(tmp_path, en_corpus):
+    cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=8, batch_size=4,
+                                      stateful=True),
+                      model=ModelConfig(embedding_dim=8, units=8, layers=2),
+                      optim=OptimConfig(epochs=1, max_steps=1),
+                      runtime=RuntimeConfig(jit_compile=False))
+    model, _ = train(cfg, tmp_path / "s", verbose=0)
+    run = RunDir(tmp_path / "s")
+    loop = TrainLoop(run, model, cfg, tf.distribute.get_strategy(), jit=False, verbose=0)
+    batches = list(loop._stream_fn(0)(tf.distribute.InputContext()))
+    xs = np.concatenate([x.numpy() for x, _ in batches], axis=1)  # (4, steps * 8)
+    ys = np.concatenate([y.numpy() for _, y in batches], axis=1)
+    ids = np.asarray(lm_data.read_ids(run / "train.ids"))
+    row = len(ids) // 4
+    for r in range(4):  # each row is one contiguous piece of the stream
+        np.testing.assert_array_equal(xs[r], ids[r * row : r * row + xs.shape[1]])
+        np.testing.assert_array_equal(ys[r], ids[r * row + 1 : r * row + 1 + xs.shape[1]])
+    # carrying the state batch to batch gives the logits of one pass over the whole rows
+    state, parts = model.init_state(4), []
+    for x, _ in batches[:5]:
+        logits, state = model.step(x, state)
+        parts.append(np.asarray(logits))
+    whole, _ = model.step(xs[:, : 5 * 8], model.init_state(4))
+    np.testing.assert_allclose(np.concatenate(parts, axis=1), np.asarray(whole), atol=1e-5)
+    # each epoch starts from zeros
+    zero = [np.asarray(t) for t in tf.distribute.get_strategy().experimental_local_results(
+        loop.initial_state()[0])]
+    assert not np.any(zero[0])
+
+
+def test_mixed_precision_matches_float32(tmp_path, en_corpus):
+    def run(mixed, out):
+        cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=16, batch_size=16),
+                          model=ModelConfig(arch="transformer", embedding_dim=32, mlp_dim=64,
+                                            layers=2, heads=2, max_len=16),
+                          optim=OptimConfig(epochs=1, max_steps=30, learning_rate=3e-3),
+                          runtime=RuntimeConfig(jit_compile=False, mixed_precision=mixed),
+                          seed=5)
+        _, history = train(cfg, tmp_path / out, verbose=0)
+        return history
+
+    full, mixed = run(False, "f32"), run(True, "mixed")
+    assert all(np.isfinite(mixed["loss"] + mixed["val_loss"]))
+    np.testing.assert_allclose(mixed["val_loss"], full["val_loss"], rtol=0.03)
+    assert mixed["val_loss"][-1] < mixed["initial_val_perplexity"][0]  # it learned
+    saved = RunDir(tmp_path / "mixed").load_model(compile=False)
+    assert keras.backend.standardize_dtype(saved.weights[0].dtype) == "float32"
+
+
+@pytest.mark.parametrize("name", recipe_names())
+def test_every_recipe_parses_and_trains_a_few_steps(name, tmp_path, en_corpus):
+    recipe = load_recipe(name)
+    assert recipe["summary"]
+    cfg = TrainConfig.from_dict(merge(recipe, {"data": {"corpus": str(en_corpus)},
+                                               "optim": {"max_steps": 3},
+                                               "runtime": {"jit_compile": False}}))
+    for part in ("data", "model", "optim"):  # the recipe's values are in the config
+        for key, value in recipe.get(part, {}).items():
+            if key not in ("corpus", "max_steps"):
+                assert getattr(getattr(cfg, part), key) == value, (part, key)
+    _, history = train(cfg, tmp_path / name, verbose=0)
+    assert np.isfinite(history["val_loss"][-1])
+    assert RunDir(tmp_path / name).state()["step"] == 3
