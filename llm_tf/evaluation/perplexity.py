@@ -27,8 +27,10 @@ def score_ids(run: RunDir, model, ids: np.ndarray, ngram_order: int = 3,
     from llm_tf.generation import Decoder
     from llm_tf.models import stepping_view
 
-    log_probs = Decoder(stepping_view(model)).stream_log_probs(ids, batch=batch_size,
-                                                               window=window)
+    stepper = stepping_view(model)
+    if getattr(stepper, "max_len", None):  # a Transformer: each token sees at least half
+        window = min(window, max(1, stepper.max_len // 2))  # of max_len tokens of context
+    log_probs = Decoder(stepper).stream_log_probs(ids, batch=batch_size, window=window)
     nll = float(-np.mean(log_probs))
     train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
     ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(run.vocab()))

@@ -75,7 +75,9 @@ class OptimConfig:
     decay_factor: float = setting(2.0, "step / plateau schedules: divide the rate by this")
     min_lr_ratio: float = setting(0.1, "cosine schedule: final rate / peak rate")
     clip_norm: float | None = setting(None, "clip the gradients' global norm to this")
-    weight_decay: float = setting(0.0, "decoupled weight decay (w -= rate * decay * w)")
+    weight_decay: float = setting(0.0, "decoupled weight decay (w -= rate * decay * w) of the "
+                                  "matrices and embeddings (not biases and norms)")
+    beta_2: float = setting(0.999, "adam / adamw: decay of the squared-gradient average")
     epochs: int = setting(30, "most epochs (a resumed run trains up to this number)")
     max_steps: int | None = setting(None, "stop after this many optimizer steps")
     time_budget: float | None = setting(None, "stop after this many seconds of training",
@@ -96,6 +98,7 @@ class OptimConfig:
         check_int(self, "warmup_steps", minimum=0)
         check_int(self, "patience", minimum=0, optional=True)
         check_range(self, "weight_decay", 0.0, 1.0)
+        check_range(self, "beta_2", 0.0, 1.0)
         check_range(self, "min_lr_ratio", 0.0, 1.0, high_open=False)
         if not self.decay_factor >= 1.0:
             raise UserInputError(f"decay_factor must be >= 1, got {self.decay_factor!r}")

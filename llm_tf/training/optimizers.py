@@ -79,11 +79,14 @@ def make_optimizer(cfg: OptimConfig, steps_per_epoch: int, total_steps: int,
                    loss_scale: bool = False) -> keras.optimizers.Optimizer:
     """The optimiser, with global-norm clipping and weight decay as configured."""
     lr = learning_rate(cfg, steps_per_epoch, total_steps)
-    kinds = {"adam": keras.optimizers.Adam, "adamw": keras.optimizers.AdamW,
-             "sgd": keras.optimizers.SGD}
-    # Keras 3 applies weight_decay decoupled (w -= lr * wd * w) for every optimizer
-    opt = kinds[cfg.optimizer](lr, weight_decay=cfg.weight_decay or None,
-                               global_clipnorm=cfg.clip_norm)
+    decay = {"weight_decay": cfg.weight_decay or None, "global_clipnorm": cfg.clip_norm}
+    if cfg.optimizer == "sgd":
+        opt = keras.optimizers.SGD(lr, **decay)
+    else:  # Keras 3 applies weight_decay decoupled (w -= lr * wd * w) for every optimizer
+        kind = keras.optimizers.Adam if cfg.optimizer == "adam" else keras.optimizers.AdamW
+        opt = kind(lr, beta_2=cfg.beta_2, **decay)
+    if cfg.weight_decay:  # as nanoGPT and most LMs: matrices and embeddings only
+        opt.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
     if loss_scale:
         opt = keras.optimizers.LossScaleOptimizer(opt)
     return opt

@@ -84,3 +84,16 @@ def test_import_llm_tf_models_alone_registers_every_class(tmp_path):
                               text=True, timeout=120, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert proc.stdout.strip().splitlines()[-1] == name
+
+
+@pytest.mark.parametrize("cfg", [ModelConfig(), ModelConfig(layers=2, dropout=0.3),
+                                 ModelConfig(tie_embeddings=True)])
+def test_lstms_keep_the_cudnn_eligible_configuration(cfg):
+    """Keras runs an LSTM on cuDNN only with these settings (keras.layers.LSTM's docs)."""
+    model = build_model(cfg, vocab_size=50)
+    lstms = [layer for layer in model._flatten_layers() if isinstance(layer, keras.layers.LSTM)]
+    assert lstms
+    for layer in lstms:
+        c = layer.get_config()
+        assert (c["activation"], c["recurrent_activation"]) == ("tanh", "sigmoid")
+        assert c["recurrent_dropout"] == 0 and c["unroll"] is False and c["use_bias"] is True

@@ -1,0 +1,81 @@
+"""``llm-tf train`` as a user meets the trainer: --json, metrics.json, the best model used by
+default (and said), recipes with flags laid over them, what it runs on."""
+
+import json
+
+import pytest
+
+from llm_tf.cli import main
+from llm_tf.training import RunDir
+
+SMALL = ["--seq-len", "16", "--batch-size", "16", "--embedding-dim", "32", "--units", "32"]
+KEYS = {"best_val_perplexity", "last_val_perplexity", "steps", "tokens", "wall_seconds",
+        "tokens_per_second", "device", "strategy", "precision", "xla", "val_stream_perplexity",
+        "val_ngram_perplexity", "test_perplexity", "test_ngram_perplexity", "best_epoch"}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from tests.paths import DATA
+
+    tmp = tmp_path_factory.mktemp("opts")
+    lines = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()
+    (tmp / "train.txt").write_text("\n".join(lines[:1200]) + "\n", encoding="utf-8")
+    (tmp / "valid.txt").write_text("\n".join(lines[1200:1400]) + "\n", encoding="utf-8")
+    (tmp / "test.txt").write_text("\n".join(lines[1400:1600]) + "\n", encoding="utf-8")
+    return tmp
+
+
+def test_json_summary_is_alone_on_stdout_and_kept(capsys, run):
+    argv = ["train", "--corpus", run / "train.txt", "--val-corpus", run / "valid.txt",
+            "--test-corpus", run / "test.txt", "--out", run / "r", "--epochs", "2", "--json",
+            "--lr-schedule", "cosine", "--warmup-steps", "5", "--clip-norm", "1", *SMALL]
+    assert main([str(a) for a in argv]) == 0
+    out, err = capsys.readouterr()
+    summary = json.loads(out)  # nothing but the object
+    assert KEYS <= set(summary)
+    assert summary["epochs"] == 2 and summary["steps"] > 0 and summary["tokens"] > 0
+    assert summary["test_perplexity"] > 1 and summary["precision"] == "float32"
+    assert "running on CPU" in err and "strategy" in err and "XLA on" in err
+    assert json.loads((run / "r" / "metrics.json").read_text()) == summary
+    info = RunDir(run / "r").info()
+    assert info.config.optim.lr_schedule == "cosine" and info.config.data.test_corpus
+    assert info.data["test_tokens"] > 0 and (run / "r" / "test.ids").is_file()
+
+
+def test_generate_and_evaluate_use_the_best_model_and_say_so(capsys, run):
+    assert main(["generate", "--model", str(run / "r"), "--prompt", "The", "--max-tokens", "3"]
+                ) == 0
+    assert "using best.keras" in capsys.readouterr().err
+    assert main(["generate", "--model", str(run / "r"), "--last", "--max-tokens", "3"]) == 0
+    assert "using model.keras" in capsys.readouterr().err
+    assert main(["evaluate", "--model", str(run / "r"), "--corpus", str(run / "test.txt"),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["checkpoint"] == "best.keras"
+
+
+def test_recipes_are_listed_and_flags_override_them(capsys, run):
+    assert main(["recipes"]) == 0
+    listed = capsys.readouterr().out
+    assert "zaremba-small" in listed and "nanogpt-char" in listed
+    argv = ["train", "--recipe", "zaremba-small", "--corpus", str(run / "train.txt"), "--out",
+            str(run / "z"), "--max-steps", "2", "--units", "16", "--embedding-dim", "16",
+            "--no-xla", "--json"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    cfg = RunDir(run / "z").info().config
+    assert cfg.model.units == 16 and cfg.model.layers == 2  # the flag, then the recipe
+    assert cfg.optim.optimizer == "sgd" and cfg.data.stateful and cfg.optim.max_steps == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["--recipe", "no-such-recipe"], ["--optimizer", "rmsprop"], ["--lr", "0"],
+    ["--lr-schedule", "linear"], ["--clip-norm", "-1"], ["--strategy", "tpu"],
+    ["--patience", "-1"], ["--arch", "transformer", "--stateful", "--max-len", "32"],
+])
+def test_bad_trainer_flags_are_one_line(capsys, run, argv):
+    rc = main(["train", "--corpus", str(run / "train.txt"), "--out", str(run / "bad"),
+               "--seq-len", "16", *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and err[0].startswith("llm-tf: error:"), err
+    assert not (run / "bad" / "model.keras").exists()
