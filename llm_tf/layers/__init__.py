@@ -5,11 +5,13 @@ registers them for ``keras.saving.load_model``.
 """
 
 from llm_tf.layers.attention import CausalSelfAttention, causal_mask, scaled_dot_product_attention
+from llm_tf.layers.cross_layer_attention import CrossLayerAttention
 from llm_tf.layers.tied_output import TiedOutput
 from llm_tf.layers.transformer_block import TransformerBlock, gpt_initializer
 
 __all__ = [
     "CausalSelfAttention",
+    "CrossLayerAttention",
     "TiedOutput",
     "TransformerBlock",
     "causal_mask",
