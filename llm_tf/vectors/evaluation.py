@@ -15,7 +15,6 @@ Spearman's rho is computed here in numpy (average ranks for ties), without scipy
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.plotting import cjk_pyplot
 from llm_tf.vectors.word_vectors import WordVectors
 
 
@@ -194,9 +194,6 @@ def pca_2d(x: np.ndarray) -> np.ndarray:
     return out
 
 
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
-
-
 def plot_pca(
     wv: WordVectors, words: Sequence[str], path: str | os.PathLike, title: str = ""
 ) -> Path:
@@ -205,20 +202,11 @@ def plot_pca(
     Chinese labels need a CJK font (e.g. Debian's ``fonts-noto-cjk``); without one
     matplotlib draws boxes, and its missing-glyph warning is silenced.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
-
     words = [w for w in words if w in wv]
     if len(words) < 2:
         raise UserInputError("plot_pca needs at least two words that are in the vocabulary")
     xy = pca_2d(np.stack([wv[w] for w in words]))
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    fonts = [f for f in _CJK_FONTS if f in installed] + ["DejaVu Sans"]
-    with warnings.catch_warnings(), plt.rc_context({"font.family": fonts}):
-        warnings.filterwarnings("ignore", message="Glyph .* missing")
+    with cjk_pyplot() as plt:
         fig, ax = plt.subplots(figsize=(6, 5))
         ax.scatter(xy[:, 0], xy[:, 1], s=12)
         for (x, y), w in zip(xy, words, strict=True):

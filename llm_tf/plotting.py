@@ -1,0 +1,27 @@
+"""Figures with Chinese labels: matplotlib on the Agg backend with a CJK font when one is
+installed (Debian's ``fonts-noto-cjk`` gives "Noto Sans CJK SC"); without one the
+glyphs draw as boxes and matplotlib's missing-glyph warning is silenced. Used by the
+word-vector PCA plot and the classification figures. No TensorFlow here."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+
+
+@contextlib.contextmanager
+def cjk_pyplot():
+    """``with cjk_pyplot() as plt:`` draws with the first CJK font installed, then DejaVu."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    fonts = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
+    with warnings.catch_warnings(), plt.rc_context({"font.family": fonts}):
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        yield plt
