@@ -33,9 +33,23 @@ def test_legacy_run_generates_and_evaluates_as_before(name):
     assert sampled == exp["sampled"]
     result = json.loads(_cli("evaluate", "--model", run, "--corpus", LEGACY / exp["corpus"],
                              "--json"))
-    assert result["tokens"] == exp["tokens"]
-    np.testing.assert_allclose(result["perplexity"], exp["perplexity"], rtol=1e-4)
+    assert result["tokens"] == exp["tokens"] and result["checkpoint"] == "model.keras"
     np.testing.assert_allclose(result["ngram_perplexity"], exp["ngram_perplexity"], rtol=1e-9)
+    if name != "transformer":
+        np.testing.assert_allclose(result["perplexity"], exp["perplexity"], rtol=1e-4)
+        return
+    # evaluate now slides a Transformer's window by half its context (every token sees at
+    # least max_len / 2 tokens); with the old stride of max_len the figure is the old one
+    from llm_tf.generation import Decoder
+    from llm_tf.models import stepping_view
+    from llm_tf.text import lm_data
+    from llm_tf.training import RunDir
+
+    r = RunDir(run)
+    ids, _ = lm_data.encode_text_ids(LEGACY / exp["corpus"], r.info().tokenizer, r.vocab())
+    model = stepping_view(r.load_model(compile=False))
+    lp = Decoder(model).stream_log_probs(ids, window=model.max_len)
+    np.testing.assert_allclose(np.exp(-lp.mean()), exp["perplexity"], rtol=1e-4)
 
 
 def test_legacy_listing_model_reloads():
