@@ -22,6 +22,12 @@ Generation calls :meth:`CausalSelfAttention.call_cached`, which keeps the keys a
 values of all earlier positions in a fixed-size cache of ``max_len`` slots: a new
 token costs one projection and one attention row instead of a pass over the
 whole prefix.
+
+Cross-layer key/value sharing (Brandon et al. 2024): a layer built with
+``project_kv=False`` has only query and output projections and attends with the
+keys and values of another layer (``key_value=`` in the full pass, that layer's
+cache in :meth:`~CausalSelfAttention.call_cached`), so a stack of layers needs
+fewer caches.
 """
 
 from __future__ import annotations
@@ -55,6 +61,20 @@ def scaled_dot_product_attention(q, k, v, mask=None, dropout=None, training=None
     return ops.einsum("bhts,bhsd->bhtd", weights, v), weights  # (B, H, T, d_v)
 
 
+def split_heads(x, num_heads, head_dim):
+    """(B, T, H * d) -> (B, H, T, d)."""
+    b, t = ops.shape(x)[0], ops.shape(x)[1]
+    x = ops.reshape(x, (b, t, num_heads, head_dim))  # (B, T, H, d)
+    return ops.transpose(x, (0, 2, 1, 3))  # (B, H, T, d)
+
+
+def merge_heads(x):
+    """(B, H, T, d) -> (B, T, H * d)."""
+    b, h, t, d = ops.shape(x)[0], x.shape[1], ops.shape(x)[2], x.shape[3]
+    x = ops.transpose(x, (0, 2, 1, 3))  # (B, T, H, d)
+    return ops.reshape(x, (b, t, h * d))  # (B, T, H * d)
+
+
 def causal_mask(query_len, key_len, offset=0):
     """(T, S) boolean mask: query i (absolute position offset + i) sees keys 0..offset+i."""
     q_pos = ops.arange(query_len, dtype="int32") + ops.cast(offset, "int32")
@@ -75,12 +95,21 @@ class CausalSelfAttention(keras.layers.Layer):
         output_initializer: initializer of the output projection (GPT-2 scales it
             down with depth); defaults to ``kernel_initializer``.
         seed: seed of the attention dropout.
+        project_kv: whether the layer has key and value projections. ``False``:
+            it reuses the keys and values of another layer (cross-layer key/value
+            sharing, Brandon et al. 2024) and has only the query and output
+            projections.
 
     Call:
-        ``layer(x)`` with ``x`` of shape (B, T, D) returns (B, T, D).
+        ``layer(x)`` with ``x`` of shape (B, T, D) returns (B, T, D);
+        ``layer(x, key_value=(k, v))`` attends with given keys and values
+        (B, H, T, d_k), e.g. ``other.key_value(x_other)`` (required without
+        ``project_kv``).
         ``layer.call_cached(x, cache_k, cache_v, index)`` processes the new tokens
         ``x`` (B, t, D) at absolute positions ``index .. index + t - 1`` against a
-        cache of shape (B, H, max_len, d_k) and returns ``(y, cache_k, cache_v)``.
+        cache of shape (B, H, max_len, d_k) and returns ``(y, cache_k, cache_v)``;
+        without ``project_kv`` the cache is read, not written: it must already hold
+        the sharing layer's keys and values of these positions.
 
     Example:
         >>> layer = CausalSelfAttention(num_heads=4, key_dim=16)
@@ -100,6 +129,7 @@ class CausalSelfAttention(keras.layers.Layer):
         kernel_initializer="glorot_uniform",
         output_initializer=None,
         seed=None,
+        project_kv=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -114,6 +144,7 @@ class CausalSelfAttention(keras.layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.output_initializer = keras.initializers.get(output_initializer or kernel_initializer)
         self.seed = seed
+        self.project_kv = bool(project_kv)
         width = self.num_heads * self.key_dim
 
         def dense(units, name, init):
@@ -126,8 +157,10 @@ class CausalSelfAttention(keras.layers.Layer):
             )
 
         self.query_dense = dense(width, "query", self.kernel_initializer)
-        self.key_dense = dense(width, "key", self.kernel_initializer)
-        self.value_dense = dense(width, "value", self.kernel_initializer)
+        self.key_dense = self.value_dense = None  # without project_kv: another layer's
+        if self.project_kv:
+            self.key_dense = dense(width, "key", self.kernel_initializer)
+            self.value_dense = dense(width, "value", self.kernel_initializer)
         self.output_dense = None  # its width is the input's: created in build()
         self.attention_dropout = keras.layers.Dropout(
             self.dropout, seed=seed, dtype=self.dtype_policy
@@ -143,44 +176,50 @@ class CausalSelfAttention(keras.layers.Layer):
             dtype=self.dtype_policy,
         )
         for layer in (self.query_dense, self.key_dense, self.value_dense):
-            layer.build(input_shape)
+            if layer is not None:
+                layer.build(input_shape)
         self.output_dense.build(tuple(input_shape[:-1]) + (self.num_heads * self.key_dim,))
 
     def _split_heads(self, x):
-        b, t = ops.shape(x)[0], ops.shape(x)[1]
-        x = ops.reshape(x, (b, t, self.num_heads, self.key_dim))  # (B, T, H, d_k)
-        return ops.transpose(x, (0, 2, 1, 3))  # (B, H, T, d_k)
+        return split_heads(x, self.num_heads, self.key_dim)  # (B, H, T, d_k)
 
-    def _merge_heads(self, x):
-        b, t = ops.shape(x)[0], ops.shape(x)[2]
-        x = ops.transpose(x, (0, 2, 1, 3))  # (B, T, H, d_k)
-        return ops.reshape(x, (b, t, self.num_heads * self.key_dim))  # (B, T, H * d_k)
+    def key_value(self, x):
+        """Keys and values of ``x`` (B, T, D), each (B, H, T, d_k): what sharing layers reuse."""
+        if not self.project_kv:
+            raise ValueError(
+                f"{self.name} has no key/value projections (project_kv=False): it "
+                "uses the keys and values of the layer it shares with"
+            )
+        return self._split_heads(self.key_dense(x)), self._split_heads(self.value_dense(x))
 
-    def _qkv(self, x):
-        return (
-            self._split_heads(self.query_dense(x)),
-            self._split_heads(self.key_dense(x)),
-            self._split_heads(self.value_dense(x)),
-        )
-
-    def call(self, x, training=None, return_attention_scores=False):
-        q, k, v = self._qkv(x)  # (B, H, T, d_k) each
+    def call(self, x, training=None, return_attention_scores=False, key_value=None):
+        q = self._split_heads(self.query_dense(x))  # (B, H, T, d_k)
+        if key_value is None:
+            if not self.project_kv:
+                raise ValueError(
+                    f"{self.name} has no key/value projections (project_kv=False): pass "
+                    "key_value=(keys, values) of the layer it shares with, got None"
+                )
+            key_value = self.key_value(x)
+        k, v = key_value  # (B, H, T, d_k) each
         t = ops.shape(x)[1]
         out, weights = scaled_dot_product_attention(
-            q, k, v, causal_mask(t, t), self.attention_dropout, training
+            q, k, v, causal_mask(t, ops.shape(k)[2]), self.attention_dropout, training
         )
-        y = self.output_dense(self._merge_heads(out))  # (B, T, D)
+        y = self.output_dense(merge_heads(out))  # (B, T, D)
         return (y, weights) if return_attention_scores else y
 
     def call_cached(self, x, cache_k, cache_v, index):
         """New tokens ``x`` (B, t, D) at positions ``index..``; caches (B, H, L, d_k)."""
-        q, k, v = self._qkv(x)  # (B, H, t, d_k)
-        start = (0, 0, index, 0)
-        cache_k = ops.slice_update(cache_k, start, ops.cast(k, cache_k.dtype))
-        cache_v = ops.slice_update(cache_v, start, ops.cast(v, cache_v.dtype))
+        q = self._split_heads(self.query_dense(x))  # (B, H, t, d_k)
+        if self.project_kv:  # write this layer's keys and values; sharing layers only read
+            k, v = self.key_value(x)  # (B, H, t, d_k)
+            start = (0, 0, index, 0)
+            cache_k = ops.slice_update(cache_k, start, ops.cast(k, cache_k.dtype))
+            cache_v = ops.slice_update(cache_v, start, ops.cast(v, cache_v.dtype))
         mask = causal_mask(ops.shape(x)[1], ops.shape(cache_k)[2], offset=index)  # (t, L)
         out, _ = scaled_dot_product_attention(q, cache_k, cache_v, mask)
-        return self.output_dense(self._merge_heads(out)), cache_k, cache_v
+        return self.output_dense(merge_heads(out)), cache_k, cache_v
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -196,6 +235,7 @@ class CausalSelfAttention(keras.layers.Layer):
                 "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
                 "output_initializer": keras.initializers.serialize(self.output_initializer),
                 "seed": self.seed,
+                "project_kv": self.project_kv,
             }
         )
         return config

@@ -17,6 +17,8 @@ heads          (unused)                (unused)                attention heads (
 dropout        non-recurrent dropout   non-recurrent dropout   embedding/attention/residual
 tie_embeddings output kernel = embedding (all three)
 max_len        (unused)                (unused)                longest context
+kv_share       (1 only)                (1 only)                blocks sharing keys/values
+cross_layer    (off only)              (off only)              §4.3 attention to h_{l-1}
 ============== ======================= ======================= =========================
 """
 
@@ -47,17 +49,36 @@ class ModelConfig:
     dropout: float = setting(0.0, "dropout rate between layers, in [0, 1)")
     tie_embeddings: bool = setting(False, "share the input embedding with the output layer")
     max_len: int = setting(256, "Transformer: longest context (learned positions)")
+    kv_share: int = setting(1, "Transformer: adjacent blocks sharing one set of keys and "
+                               "values, which divides the generation cache by it (Brandon "
+                               "et al. 2024); must divide layers")
+    cross_layer: bool = setting(False, "Transformer: each block after the first also "
+                                       "attends causally to the previous layer's states "
+                                       "(§4.3)")
 
     def __post_init__(self):
         names = _architecture_names()
         if self.arch not in names:
             raise UserInputError(f"arch must be one of {', '.join(names)}, got {self.arch!r}")
-        check_positive_int(self, "embedding_dim", "units", "layers", "heads", "max_len")
+        check_positive_int(self, "embedding_dim", "units", "layers", "heads", "max_len",
+                           "kv_share")
         check_positive_int(self, "mlp_dim", optional=True)
         check_range(self, "dropout", 0.0, 1.0)
         if self.arch == "transformer" and self.embedding_dim % self.heads:
             raise UserInputError(
                 f"embedding_dim {self.embedding_dim} must be divisible by heads {self.heads}"
+            )
+        if not isinstance(self.cross_layer, bool):
+            raise UserInputError(f"cross_layer must be true or false, got {self.cross_layer!r}")
+        if self.arch != "transformer" and (self.kv_share != 1 or self.cross_layer):
+            what = "kv_share" if self.kv_share != 1 else "cross_layer"
+            raise UserInputError(
+                f"{what} applies only to the transformer; arch {self.arch!r} got "
+                f"{what} {getattr(self, what)!r}"
+            )
+        if self.layers % self.kv_share:
+            raise UserInputError(
+                f"kv_share must divide layers ({self.layers}), got {self.kv_share}"
             )
 
     @property

@@ -49,6 +49,7 @@ def _transformer(cfg: ModelConfig, vocab_size: int, seed: int | None, steppable:
     return TransformerLM(vocab_size, max_len=cfg.max_len, embedding_dim=cfg.embedding_dim,
                          num_layers=cfg.layers, num_heads=cfg.heads, mlp_dim=cfg.mlp_dim,
                          dropout=cfg.dropout, tie_embeddings=cfg.tie_embeddings, seed=seed,
+                         kv_share=cfg.kv_share, cross_layer_attention=cfg.cross_layer,
                          name="transformer_lm")
 
 

@@ -17,6 +17,24 @@ trains with the same :func:`~llm_tf.models.compile_lm` (sparse cross-entropy: Ke
 backend reads the logits behind ``keras.activations.softmax``).
 :meth:`TransformerLM.step` runs new tokens against a key/value cache for generation
 (:mod:`llm_tf.generation.decoder`); it gives the same logits as a full pass (tested at 1e-5).
+
+Two options (both off by default: the model, its weights and its saved files are
+then those of before):
+
+* ``kv_share=s`` (cross-layer key/value sharing, Brandon et al. 2024, "Reducing
+  Transformer Key-Value Cache Size with Cross-Layer Attention"): the blocks form
+  groups of ``s`` adjacent blocks; the first block of a group computes keys and
+  values, the others only queries (they have no key/value projections) and attend
+  with the first block's keys and values. The generation cache holds
+  ``num_layers / s`` key/value pairs instead of ``num_layers``, and the model has
+  ``(num_layers - num_layers / s) * 2 * (D * D + D)`` fewer parameters.
+* ``cross_layer_attention=True`` (§4.3, ``Attention_hl(h_l, h_{l+1})`` read as two
+  adjacent layers): every block after the first also attends, causally, to the
+  previous layer's states ``h_{l-1}`` (the input of the previous block) through a
+  :class:`~llm_tf.layers.CrossLayerAttention` with learned projections, added
+  residually inside the block (:class:`~llm_tf.layers.TransformerBlock`). The cache
+  then also holds, per block after the first, the keys and values projected from
+  ``h_{l-1}``.
 """
 
 from __future__ import annotations
@@ -44,6 +62,10 @@ class TransformerLM(keras.Model):
         dropout: embedding, attention and residual dropout rate.
         tie_embeddings: use the token embedding as the output layer's kernel.
         seed: seed of the dropouts.
+        kv_share: adjacent blocks per group sharing one set of keys and values
+            (1: none); must divide ``num_layers``.
+        cross_layer_attention: blocks after the first also attend to the previous
+            layer's states (§4.3).
 
     Example:
         >>> model = TransformerLM(vocab_size=100, max_len=32, embedding_dim=32,
@@ -63,12 +85,18 @@ class TransformerLM(keras.Model):
         dropout=0.0,
         tie_embeddings=False,
         seed=None,
+        kv_share=1,
+        cross_layer_attention=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         if int(embedding_dim) % int(num_heads):
             raise ValueError(
                 f"embedding_dim ({embedding_dim}) must be divisible by num_heads ({num_heads})"
+            )
+        if isinstance(kv_share, bool) or int(kv_share) < 1 or int(num_layers) % int(kv_share):
+            raise ValueError(
+                f"kv_share must be a positive divisor of num_layers ({num_layers}), got {kv_share}"
             )
         self.vocab_size = int(vocab_size)
         self.max_len = int(max_len)
@@ -79,6 +107,8 @@ class TransformerLM(keras.Model):
         self.dropout = float(dropout)
         self.tie_embeddings = bool(tie_embeddings)
         self.seed = seed
+        self.kv_share = int(kv_share)
+        self.cross_layer_attention = bool(cross_layer_attention)
         self.key_dim = self.embedding_dim // self.num_heads
         policy = self.dtype_policy
         self.token_embedding = keras.layers.Embedding(
@@ -105,6 +135,8 @@ class TransformerLM(keras.Model):
                 dropout=self.dropout,
                 residual_stddev=residual_stddev,
                 seed=None if seed is None else seed + 10 * (i + 1),
+                project_kv=i % self.kv_share == 0,  # the first block of each group
+                cross_layer_attention=self.cross_layer_attention and i > 0,
                 name=f"block_{i}",
                 dtype=policy,
             )
@@ -146,19 +178,39 @@ class TransformerLM(keras.Model):
     def logits(self, ids, training=None):
         """Next-token logits (B, T, V) for every position of ``ids`` (B, T)."""
         x = self.embedding_dropout(self._embed(ids), training=training)
+        below = None  # h_{l-1}: the previous block's input
+        key_value = None  # the keys and values of the current group's first block
         for block in self.blocks:
-            x = block(x, training=training)
+            extra = {"context": below} if block.cross_layer_attention else {}
+            if self.kv_share == 1:
+                y = block(x, training=training, **extra)
+            elif block.project_kv:
+                y, key_value = block(x, training=training, return_key_value=True, **extra)
+            else:
+                y = block(x, training=training, key_value=key_value, **extra)
+            below, x = x, y
         return self._head(x)
 
     def call(self, ids, training=None):
         return keras.activations.softmax(self.logits(ids, training=training))  # (B, T, V)
 
     # ---- generation with a key/value cache
+    @property
+    def num_kv_groups(self) -> int:
+        """Key/value pairs of self-attention in the cache: ``num_layers / kv_share``."""
+        return self.num_layers // self.kv_share
+
     def init_state(self, batch_size):
-        """An empty cache: per block, keys and values (B, H, max_len, d_k)."""
+        """An empty cache: a list of (keys, values) pairs, each (B, H, max_len, d_k).
+
+        One pair per group of ``kv_share`` blocks (``num_layers / kv_share``), then,
+        with ``cross_layer_attention``, one per block after the first: the keys and
+        values of the previous layer's states.
+        """
         shape = (batch_size, self.num_heads, self.max_len, self.key_dim)
         dtype = self.compute_dtype
-        return [(ops.zeros(shape, dtype), ops.zeros(shape, dtype)) for _ in self.blocks]
+        pairs = self.num_kv_groups + (self.num_layers - 1) * self.cross_layer_attention
+        return [(ops.zeros(shape, dtype), ops.zeros(shape, dtype)) for _ in range(pairs)]
 
     def step(self, ids, state, index=0):
         """Logits (B, t, V) of new tokens ``ids`` (B, t) at positions ``index..``, and the cache.
@@ -166,12 +218,28 @@ class TransformerLM(keras.Model):
         ``index + t`` must not exceed ``max_len``. Equal to the last ``t`` rows of
         ``logits(full_sequence)`` (inference mode).
         """
-        x = self._embed(ids, start=index)
-        new_state = []
-        for block, (k, v) in zip(self.blocks, state, strict=True):
-            x, k, v = block.call_cached(x, k, v, index)
-            new_state.append((k, v))
-        return self._head(x), new_state
+        groups = self.num_kv_groups
+        expected = groups + (self.num_layers - 1) * self.cross_layer_attention
+        if len(state) != expected:
+            raise ValueError(
+                f"the cache of this model holds {expected} (keys, values) pairs "
+                f"(init_state), got {len(state)}"
+            )
+        self_kv, cross_kv = list(state[:groups]), list(state[groups:])
+        x = self._embed(ids, start=index)  # (B, t, D)
+        below = None  # the previous block's input at the new positions
+        for i, block in enumerate(self.blocks):
+            g = i // self.kv_share  # the first block of a group writes, the others read
+            k, v = self_kv[g]
+            if block.cross_layer_attention:
+                y, k, v, cross_kv[i - 1] = block.call_cached(
+                    x, k, v, index, context=below, cross_cache=cross_kv[i - 1]
+                )
+            else:
+                y, k, v = block.call_cached(x, k, v, index)
+            self_kv[g] = (k, v)
+            below, x = x, y
+        return self._head(x), self_kv + cross_kv
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.vocab_size,)
@@ -189,6 +257,8 @@ class TransformerLM(keras.Model):
                 "dropout": self.dropout,
                 "tie_embeddings": self.tie_embeddings,
                 "seed": self.seed,
+                "kv_share": self.kv_share,
+                "cross_layer_attention": self.cross_layer_attention,
             }
         )
         return config

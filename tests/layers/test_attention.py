@@ -110,6 +110,51 @@ def test_cached_call_equals_full_call():
     np.testing.assert_allclose(np.concatenate(outs, 1), full, atol=1e-5)
 
 
+def test_shared_keys_and_values():
+    """project_kv=False (Brandon et al. 2024): queries of one layer, keys/values of another."""
+    owner, x = _layer(), _x()
+    keras.utils.set_random_seed(1)
+    sharer = CausalSelfAttention(num_heads=H, key_dim=K, project_kv=False)
+    sharer.build((None, None, D))
+    assert sharer.key_dense is None and sharer.value_dense is None
+    assert len(sharer.trainable_weights) == 4  # query and output kernels and biases
+    # the sharer with the owner's keys and values == a full layer with the owner's K/V
+    # projections and the sharer's query/output projections
+    full = CausalSelfAttention(num_heads=H, key_dim=K)
+    full.build((None, None, D))
+    for mine, src in (
+        (full.query_dense, sharer.query_dense),
+        (full.key_dense, owner.key_dense),
+        (full.value_dense, owner.value_dense),
+        (full.output_dense, sharer.output_dense),
+    ):
+        mine.set_weights(src.get_weights())
+    y = np.asarray(sharer(x, key_value=owner.key_value(x)))
+    np.testing.assert_allclose(y, numpy_attention(full, x), atol=1e-5)
+    # cached: the owner writes the cache, the sharer reads it unchanged
+    L = 10
+    ck = cv = np.zeros((B, H, L, K), "float32")
+    outs = []
+    for s, e in ((0, 3), (3, 4), (4, 5)):
+        _, ck, cv = owner.call_cached(x[:, s:e], ck, cv, s)
+        y_s, ck2, cv2 = sharer.call_cached(x[:, s:e], ck, cv, s)
+        assert ck2 is ck and cv2 is cv
+        outs.append(np.asarray(y_s))
+    np.testing.assert_allclose(np.concatenate(outs, 1), y, atol=1e-5)
+    with pytest.raises(ValueError, match="key_value"):
+        sharer(x)
+
+
+def test_sharing_layer_config_round_trip():
+    """A sharing layer cannot run alone (it needs key_value=); its blocks go through
+    run_layer_test in tests/layers/test_transformer_block.py and the models'."""
+    layer = CausalSelfAttention(num_heads=H, key_dim=K, project_kv=False)
+    config = layer.get_config()
+    assert config["project_kv"] is False
+    assert CausalSelfAttention.from_config(config).get_config() == config
+    assert CausalSelfAttention(num_heads=H, key_dim=K).get_config()["project_kv"] is True
+
+
 def test_causal_mask_with_offset():
     m = np.asarray(causal_mask(2, 5, offset=2))
     np.testing.assert_array_equal(m, [[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]])
