@@ -1,7 +1,9 @@
 """Figures with Chinese labels: matplotlib on the Agg backend with a CJK font when one is
-installed (Debian's ``fonts-noto-cjk`` gives "Noto Sans CJK SC"); without one the
-glyphs draw as boxes and matplotlib's missing-glyph warning is silenced. Used by the
-word-vector PCA plot and the classification figures. No TensorFlow here."""
+installed (Debian's ``fonts-noto-cjk`` gives "Noto Sans CJK SC"; the pip package
+``pylopdf-fonts-zh-cn`` ships Noto Sans SC under the SIL Open Font License, and is
+registered with matplotlib when present); without one the glyphs draw as boxes and
+matplotlib's missing-glyph warning is silenced. Used by the word-vector PCA plot and
+the classification figures. No TensorFlow here."""
 
 from __future__ import annotations
 
@@ -9,6 +11,18 @@ import contextlib
 import warnings
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+
+
+def _register_packaged_font(font_manager) -> None:
+    """Add Noto Sans SC from the ``pylopdf-fonts-zh-cn`` package, if installed, to matplotlib."""
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        return
+    path = str(sans_path())
+    if not any(f.fname == path for f in font_manager.fontManager.ttflist):
+        with contextlib.suppress(OSError, RuntimeError, ValueError):
+            font_manager.fontManager.addfont(path)
 
 
 @contextlib.contextmanager
@@ -20,6 +34,7 @@ def cjk_pyplot():
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
+    _register_packaged_font(font_manager)
     installed = {f.name for f in font_manager.fontManager.ttflist}
     fonts = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
     with warnings.catch_warnings(), plt.rc_context({"font.family": fonts}):

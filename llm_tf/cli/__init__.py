@@ -6,6 +6,8 @@
     llm-tf evaluate  --model RUN_DIR --corpus PATH [--json]
     llm-tf summary   --model RUN_DIR
     llm-tf word2vec | glove | vectors ...                 word vectors (§3.1)
+    llm-tf classify train | evaluate | predict | attention  documents (§3.3, §6.4)
+    llm-tf recipes                                        named training recipes
     llm-tf demo      [--quick] [--corpus FILE]            the main job on the embedded data
 
 Bad input prints one line on stderr and exits with status 2; Ctrl-C exits with
@@ -23,10 +25,11 @@ from llm_tf.errors import UserInputError
 
 
 def _families() -> dict:
-    from llm_tf.cli import demo, lm, vectors
+    from llm_tf.cli import classify, demo, lm, vectors
 
     # command family -> (module, whether building its flags imports TensorFlow)
-    return {"lm": (lm, True), "vectors": (vectors, False), "demo": (demo, True)}
+    return {"lm": (lm, True), "vectors": (vectors, False), "demo": (demo, True),
+            "classify": (classify, True)}
 
 
 def _command(argv) -> str | None:

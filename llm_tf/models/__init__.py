@@ -8,12 +8,16 @@ models, the listings' ``RNN`` / ``LSTM`` / ``Transformer``), so
 - :class:`SimpleRNNLM`, :class:`StackedLSTMLM` (:mod:`.recurrent_lm`) and
   :class:`TransformerLM` (:mod:`.transformer_lm`): §3.2's models;
 - :class:`RNN`, :class:`LSTM`, :class:`Transformer`: §3.2's listing-shaped classes;
-- :class:`ModelConfig`, :func:`build_model`, :func:`stepping_view`: the registry.
+- :class:`ModelConfig`, :func:`build_model`, :func:`stepping_view`: the registry;
+- :class:`HierarchicalClassifier` (:mod:`.hierarchical_classifier`) and its
+  :class:`ClassifierConfig`: §3.3's cross-level attention in a document classifier (§6.4).
 """
 
 import llm_tf.layers  # noqa: F401  (registers the layers)
+from llm_tf.models.classifier_config import ClassifierConfig
 from llm_tf.models.compile import compile_lm
 from llm_tf.models.config import ModelConfig
+from llm_tf.models.hierarchical_classifier import HierarchicalClassifier
 from llm_tf.models.listing_lm import (
     build_listing_lm,
     listing_lm_flops_per_token,
@@ -31,6 +35,8 @@ from llm_tf.models.transformer_lm import TransformerLM
 
 __all__ = [
     "ARCHITECTURES",
+    "ClassifierConfig",
+    "HierarchicalClassifier",
     "LSTM",
     "RNN",
     "ModelConfig",
