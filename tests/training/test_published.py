@@ -34,8 +34,12 @@ def test_zaremba_small_on_ptb(capsys, tmp_path):
 @pytest.mark.skipif(not (SHARED / "tinyshakespeare").is_dir(), reason="no Tiny Shakespeare")
 def test_nanogpt_char_on_tiny_shakespeare(capsys, tmp_path):
     """nanoGPT's CPU recipe: validation at most 1.88 nats/char within 2,600 iterations."""
+    text = (SHARED / "tinyshakespeare" / "input.txt").read_text(encoding="utf-8")
+    cut = int(0.9 * len(text))  # nanoGPT's split: the last 10% is validation
+    (tmp_path / "train.txt").write_text(text[:cut], encoding="utf-8")
+    (tmp_path / "valid.txt").write_text(text[cut:], encoding="utf-8")
     summary = _train(capsys, "train", "--recipe", "nanogpt-char", "--max-steps", "2600",
-                     "--corpus", SHARED / "tinyshakespeare" / "input.txt", "--out",
-                     tmp_path / "shakespeare", "--json")
+                     "--corpus", tmp_path / "train.txt", "--val-corpus", tmp_path / "valid.txt",
+                     "--out", tmp_path / "shakespeare", "--json")
     assert summary["steps"] <= 2600
     assert math.log(summary["best_val_perplexity"]) <= 1.88
