@@ -8,7 +8,9 @@ the classification figures. No TensorFlow here."""
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
+from pathlib import Path
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
 
@@ -40,3 +42,15 @@ def cjk_pyplot():
     with warnings.catch_warnings(), plt.rc_context({"font.family": fonts}):
         warnings.filterwarnings("ignore", message="Glyph .* missing")
         yield plt
+
+
+def save_figure(fig, path: str | os.PathLike) -> Path:
+    """Lay out ``fig``, write it as a PNG (creating the folder), close it; returns the path."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out

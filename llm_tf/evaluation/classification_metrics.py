@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.plotting import cjk_pyplot
+from llm_tf.plotting import cjk_pyplot, save_figure
 
 __all__ = [
     "accuracy",
@@ -145,9 +145,4 @@ def plot_confusion_matrix(cm: np.ndarray, label_names: Sequence[str], path: str 
                 text = f"{values[i, j]:.2f}" if normalize else f"{int(values[i, j])}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="white" if top and values[i, j] > top / 2 else "black")
-        fig.tight_layout()
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=100)
-        plt.close(fig)
-    return out
+        return save_figure(fig, path)

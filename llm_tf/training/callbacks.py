@@ -40,23 +40,19 @@ class PerplexityLogger(keras.callbacks.Callback):
 
 def plot_history(history: dict, path: Path, title: str = "") -> None:
     """Training curve: loss and perplexity per epoch, train and validation."""
-    import matplotlib
+    from llm_tf.plotting import cjk_pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, key in zip(axes, ("loss", "perplexity"), strict=True):
-        for prefix, style in (("", "-o"), ("val_", "-s")):
-            ys = history.get(prefix + key, [])
-            if ys:
-                ax.plot(range(1, len(ys) + 1), ys, style, label=(prefix or "train_") + key)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    axes[1].set_yscale("log")
-    fig.suptitle(title or "training curve")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    with cjk_pyplot() as plt:  # a Chinese corpus name may be in the title
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        for ax, key in zip(axes, ("loss", "perplexity"), strict=True):
+            for prefix, style in (("", "-o"), ("val_", "-s")):
+                ys = history.get(prefix + key, [])
+                if ys:
+                    ax.plot(range(1, len(ys) + 1), ys, style, label=(prefix or "train_") + key)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(key)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        axes[1].set_yscale("log")
+        fig.suptitle(title or "training curve")
+        save_figure(fig, path)

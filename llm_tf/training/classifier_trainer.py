@@ -47,7 +47,7 @@ from llm_tf.evaluation.classification_metrics import (
     plot_confusion_matrix,
 )
 from llm_tf.models import ClassifierConfig, HierarchicalClassifier  # registers the classes
-from llm_tf.plotting import cjk_pyplot
+from llm_tf.plotting import cjk_pyplot, save_figure
 from llm_tf.runtime import set_seed
 from llm_tf.text.labelled_data import LabelledTexts, load_labelled
 from llm_tf.text.sentences import split_sentences
@@ -407,11 +407,7 @@ def plot_attention(attn: dict, path: str | os.PathLike, title: str | None = None
                           fontsize=7)
             ax.set_title("cross level: each sentence's text state attending to every word")
         fig.suptitle(title or f"{attn['label']} ({float(np.max(attn['probabilities'])):.2f})")
-        fig.tight_layout()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=100)
-        plt.close(fig)
-    return out
+        return save_figure(fig, out)
 
 
 def _short(sentence: str, width: int = 48) -> str:

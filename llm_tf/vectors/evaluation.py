@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.plotting import cjk_pyplot
+from llm_tf.plotting import cjk_pyplot, save_figure
 from llm_tf.vectors.word_vectors import WordVectors
 
 
@@ -214,9 +214,4 @@ def plot_pca(
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
         ax.set_title(title or "word vectors, PCA")
-        fig.tight_layout()
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=100)
-        plt.close(fig)
-    return out
+        return save_figure(fig, path)
