@@ -20,24 +20,36 @@ from llm_tf.training import run_folder as rd
 from llm_tf.training.run_folder import RunDir
 
 
-def score_ids(run: RunDir, model, ids: np.ndarray, ngram_order: int = 3,
-              batch_size: int = 32, window: int = 64) -> dict:
-    """Stream cross-entropy of ``model`` on token ids, beside the run's Kneser-Ney baseline."""
-    from llm_tf.evaluation.ngram import KneserNeyLM
-    from llm_tf.generation import Decoder
-    from llm_tf.models import stepping_view
+class RunScorer:
+    """A run's model (its decoder) and its Kneser-Ney baseline, built once, to score token ids.
 
-    stepper = stepping_view(model)
-    if getattr(stepper, "max_len", None):  # a Transformer: each token sees at least half
-        window = min(window, max(1, stepper.max_len // 2))  # of max_len tokens of context
-    log_probs = Decoder(stepper).stream_log_probs(ids, batch=batch_size, window=window)
-    nll = float(-np.mean(log_probs))
-    train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
-    ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(run.vocab()))
-    ngram_lp = ngram.score_stream(ids)[1:]  # the first token is not scored by the model either
-    ngram_nll = float(-np.mean(ngram_lp))
-    return {"perplexity": math.exp(nll), "cross_entropy": nll, "tokens": int(len(log_probs)),
-            "ngram_perplexity": math.exp(ngram_nll), "ngram_order": ngram_order}
+    ``scorer(ids)`` returns the stream cross-entropy of the model on ``ids`` beside the
+    n-gram's; a Transformer's window slides by half its context, so every token sees at
+    least ``max_len / 2`` tokens of it.
+    """
+
+    def __init__(self, run: RunDir, model, ngram_order: int = 3, batch_size: int = 32,
+                 window: int = 64):
+        from llm_tf.evaluation.ngram import KneserNeyLM
+        from llm_tf.generation import Decoder
+        from llm_tf.models import stepping_view
+
+        stepper = stepping_view(model)
+        if getattr(stepper, "max_len", None):
+            window = min(window, max(1, stepper.max_len // 2))
+        self.decoder, self.batch_size, self.window = Decoder(stepper), batch_size, window
+        self.ngram_order = ngram_order
+        train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
+        self.ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(run.vocab()))
+
+    def __call__(self, ids: np.ndarray) -> dict:
+        log_probs = self.decoder.stream_log_probs(ids, batch=self.batch_size, window=self.window)
+        nll = float(-np.mean(log_probs))
+        ngram_lp = self.ngram.score_stream(ids)[1:]  # the model does not score the first token
+        ngram_nll = float(-np.mean(ngram_lp))
+        return {"perplexity": math.exp(nll), "cross_entropy": nll,
+                "tokens": int(len(log_probs)), "ngram_perplexity": math.exp(ngram_nll),
+                "ngram_order": self.ngram_order}
 
 
 def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
@@ -50,7 +62,7 @@ def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,
     info = run.info()
     ids, stats = lm_data.encode_text_ids(corpus, info.tokenizer, run.vocab())
     model = run.load_model(compile=False, which=which)
-    result = score_ids(run, model, ids, ngram_order, batch_size, window)
+    result = RunScorer(run, model, ngram_order, batch_size, window)(ids)
     return {**result, "oov_rate": stats.oov_rate, "arch": info.config.model.arch,
             "corpus": str(corpus), "model": str(run.path),
             "checkpoint": run.model_path(which).name}

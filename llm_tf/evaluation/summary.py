@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from llm_tf.evaluation.perplexity import score_ids
+from llm_tf.evaluation.perplexity import RunScorer
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.run_folder import RunDir, write_json_atomic
@@ -48,11 +48,12 @@ def run_summary(run_path: str | os.PathLike, ngram_order: int = 3) -> dict:
         "stopped": state.get("stopped", ""),
         **describe_run(info.config.runtime),
     }
+    scorer = RunScorer(run, model, ngram_order)  # one decoder, one n-gram fit, both splits
     for split, name in (("val", rd.VAL_IDS), ("test", rd.TEST_IDS)):
         path = run / name
         if path.is_file() and os.path.getsize(path) > 8:
             ids = np.asarray(lm_data.read_ids(path))
-            scored = score_ids(run, model, ids, ngram_order)
+            scored = scorer(ids)
             key = "val_stream" if split == "val" else "test"
             summary[f"{key}_perplexity"] = scored["perplexity"]
             summary[f"{split}_ngram_perplexity"] = scored["ngram_perplexity"]
