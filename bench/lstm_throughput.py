@@ -128,9 +128,11 @@ def worker_llmtf(args) -> dict:
                 vocab_size=V,
                 seq_len=args.seq_len,
                 batch_size=args.batch_size,
+                stateful=False,  # windows, as measured since session 1
             ),
             model=ModelConfig(embedding_dim=E, units=U),
-            optim=OptimConfig(epochs=1, lr_schedule="constant", patience=0),
+            optim=OptimConfig(epochs=1, lr_schedule="constant", patience=0,
+                              learning_rate=1e-3, clip_norm=None),
             runtime=RuntimeConfig(jit_compile=not args.no_xla),
         )
         timer = make_timer(args.warmup, args.steps, args.batch_size * args.seq_len)

@@ -67,7 +67,8 @@ def add_config_args(parser, config_cls, *, exclude=(), defaults=None, required=(
         kw = {"dest": f.name, "default": argparse.SUPPRESS}
         help_text = f.metadata["help"]
         if kind is bool:
-            kw["action"] = argparse.BooleanOptionalAction if default else "store_true"
+            optional = default or default is None  # None: decided later, --no-X says off
+            kw["action"] = argparse.BooleanOptionalAction if optional else "store_true"
             help_text += " (default: on)" if default else ""
         else:
             if typing.get_origin(hints[f.name]) is tuple or isinstance(default, tuple):

@@ -75,13 +75,37 @@ def _cmd_train(args) -> int:
 
         vocab = Vocabulary.load(args.vocab)
     from llm_tf.training import train
+    from llm_tf.training.config import RESUME_LIMITS
 
     epochs = getattr(args, "epochs", None)
+    limits = {k: getattr(args, k) for k in RESUME_LIMITS if k != "epochs" and hasattr(args, k)}
+    if args.resume:
+        _warn_ignored_on_resume(args)
     # with --json, stdout carries the summary object alone; progress goes to stderr
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs,
-                           vocab=vocab, verbose=0 if args.json else "auto")
+                           resume_limits=limits, vocab=vocab,
+                           verbose=0 if args.json else "auto")
     return _report(args.out, history, args.json)
+
+
+def _warn_ignored_on_resume(args) -> None:
+    """--resume continues with the run's saved settings: say which flags are not used."""
+    import dataclasses
+
+    from llm_tf.models import ModelConfig
+    from llm_tf.settings import flag_name
+    from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig
+    from llm_tf.training.config import RESUME_LIMITS
+
+    ignored = [flag_name(f) for cls in (DataConfig, ModelConfig, OptimConfig, RuntimeConfig)
+               for f in dataclasses.fields(cls) if f.name in given(args, cls)
+               and f.name not in RESUME_LIMITS and f.name != "corpus"]
+    if ignored:
+        flags = ", ".join(ignored)
+        print(f"llm-tf: --resume keeps the run's saved settings; ignoring {flags} (only "
+              f"{', '.join('--' + k.replace('_', '-') for k in RESUME_LIMITS)} may change)",
+              file=sys.stderr)
 
 
 def _report(out, history: dict, as_json: bool = False) -> int:
@@ -105,9 +129,11 @@ def _report(out, history: dict, as_json: bool = False) -> int:
               f"{summary['test_ngram_perplexity']:.2f})")
     if summary.get("stopped"):
         print(f"stopped early: {summary['stopped']}")
+    speed = summary.get("tokens_per_second")
+    speed = "too few steps to time" if speed is None else f"{speed:,.0f} tokens/s steady"
     print(f"{summary['steps']:,} steps, {summary['tokens']:,} tokens in "
-          f"{summary['wall_seconds']:.0f} s ({summary['tokens_per_second']:,.0f} tokens/s "
-          f"steady); saved the run in {out} (best.keras, model.keras, metrics.json)")
+          f"{summary['wall_seconds']:.0f} s ({speed}); saved the run in {out} (best.keras, "
+          "model.keras, metrics.json)")
     return 0
 
 
@@ -131,7 +157,8 @@ def _cmd_generate(args) -> int:
     which = "last" if args.last else "best"
     print(f"llm-tf: using {run.model_path(which).name}", file=sys.stderr)
     model = stepping_view(run.load_model(compile=False, which=which))
-    print(generate_text(model, info.tokenizer, run.vocab(), args.prompt, sampling))
+    print(generate_text(model, info.tokenizer, run.vocab(), args.prompt, sampling,
+                        context=info.config.trained_context))
     return 0
 
 
@@ -181,10 +208,12 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="run folder to create (or continue with --resume)")
     add_config_args(p, DataConfig, required=("corpus",))
     g = p.add_argument_group(
-        "model (§3.2, §5); the defaults give exactly the §5 listing",
+        "model (§3.2, §5); the sizes default to the §5 listing's, with the trainer's "
+        "dropout and tied output layer (--dropout 0 --no-tie-embeddings: exactly the listing)",
         "architectures: " + "; ".join(f"{a.name} ({a.section}): {a.summary}"
                                        for a in ARCHITECTURES.values()))
-    add_config_args(g, ModelConfig, choices={"arch": tuple(ARCHITECTURES)})
+    add_config_args(g, ModelConfig, choices={"arch": tuple(ARCHITECTURES)},
+                    defaults=TrainConfig().model)  # the listing's sizes, the trainer's dropout
     g = p.add_argument_group("optimisation")
     add_config_args(g, OptimConfig)
     add_config_args(g, TrainConfig, exclude=("finetuned_from",))

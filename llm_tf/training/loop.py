@@ -114,7 +114,7 @@ class TrainLoop:
         if self.global_batch % replicas:
             raise ValueError(f"batch_size {self.global_batch} is not divisible by the "
                              f"{replicas} replicas")
-        self.stateful = data.stateful
+        self.stateful = cfg.stateful
         if self.stateful:
             if not hasattr(model, "step"):
                 raise UserInputError("--stateful needs a recurrent model (rnn or lstm)")

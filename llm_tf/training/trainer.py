@@ -29,7 +29,7 @@ from llm_tf.text.corpus import corpus_files, sample_text
 from llm_tf.text.tokenizers import get_tokenizer
 from llm_tf.text.vocab import Vocabulary
 from llm_tf.training import run_folder as rd
-from llm_tf.training.config import TrainConfig
+from llm_tf.training.config import RESUME_LIMITS, TrainConfig
 from llm_tf.training.run_folder import RunDir, RunInfo
 
 
@@ -126,7 +126,7 @@ def _new_model(run: RunDir, cfg: TrainConfig, vocab_size: int, strategy, policy)
 
     set_seed(cfg.seed)
     with strategy.scope():
-        model = build_model(cfg.model, vocab_size, seed=cfg.seed, steppable=cfg.data.stateful)
+        model = build_model(cfg.model, vocab_size, seed=cfg.seed, steppable=cfg.stateful)
         if cfg.optim.init_scale:
             _uniform_init(model, cfg.optim.init_scale, cfg.seed)
         _compile(model, cfg, _steps_per_epoch(run, cfg), policy)
@@ -192,12 +192,18 @@ def _check_out(out: RunDir, resume: bool) -> None:
         raise UserInputError(f"--resume: {str(out.path)!r} is not an llm-tf run folder")
 
 
-def _resume(out: RunDir, epochs: int | None) -> tuple:
-    """The run's saved config (with a new epoch target), its checkpoint or a new model."""
+def _resume(out: RunDir, epochs: int | None, limits: dict | None = None) -> tuple:
+    """The run's saved config (with new limits: epochs, max_steps, time_budget or
+    patience), its checkpoint or a new model."""
     from llm_tf.training.loop import Progress
 
     info = out.info()
-    cfg = info.config if epochs is None else info.config.replace(epochs=epochs)
+    changes = {**(limits or {}), **({} if epochs is None else {"epochs": epochs})}
+    unknown = sorted(set(changes) - set(RESUME_LIMITS))
+    if unknown:
+        raise UserInputError(f"--resume keeps the run's settings; only {', '.join(RESUME_LIMITS)} "
+                             f"may change, not {', '.join(unknown)}")
+    cfg = info.config.replace(**changes) if changes else info.config
     if cfg != info.config:
         info.config = cfg
         out.write_info(info)
@@ -235,11 +241,13 @@ def _resume(out: RunDir, epochs: int | None) -> tuple:
 
 def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
           resume_epochs: int | None = None, verbose: int | str = "auto",
+          resume_limits: dict | None = None,
           callbacks: list | None = None, vocab: Vocabulary | None = None):
     """Train the §5 model on ``cfg.corpus`` into run folder ``out``; returns (model, history).
 
     With ``resume=True`` an existing run continues from its last completed epoch
-    with its saved configuration (``resume_epochs`` may change the epoch target);
+    with its saved configuration (``resume_epochs`` may change the epoch target, and
+    ``resume_limits`` any of :data:`RESUME_LIMITS`: ``{"time_budget": 3600}``);
     a missing run folder starts fresh from ``cfg``. ``callbacks`` are extra Keras
     callbacks passed to ``fit`` after the built-in ones. ``vocab`` uses a given
     vocabulary instead of building one from the corpus (to share it across runs).
@@ -249,7 +257,7 @@ def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
     out = RunDir(out)
     _check_out(out, resume)
     if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
-        model, cfg2, strategy, progress = _resume(out, resume_epochs)
+        model, cfg2, strategy, progress = _resume(out, resume_epochs, resume_limits)
         return model, _fit(out, model, cfg2, strategy, progress, verbose, callbacks)
     for path in (cfg.data.corpus, cfg.data.val_corpus, cfg.data.test_corpus):
         if path:

@@ -79,3 +79,40 @@ def test_bad_trainer_flags_are_one_line(capsys, run, argv):
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and err[0].startswith("llm-tf: error:"), err
     assert not (run / "bad" / "model.keras").exists()
+
+
+def test_recurrent_models_train_statefully_unless_told_not_to(capsys, run):
+    """With no flag the LSTM carries its state (truncated BPTT), the Transformer does not."""
+    from llm_tf.models import ModelConfig
+    from llm_tf.training import DataConfig, TrainConfig
+
+    assert TrainConfig().stateful and TrainConfig(model=ModelConfig(arch="rnn")).stateful
+    assert not TrainConfig(model=ModelConfig(arch="transformer")).stateful
+    assert not TrainConfig(data=DataConfig(stateful=False)).stateful
+    # a Transformer is scored and sampled within the windows it was trained on
+    short = TrainConfig(data=DataConfig(seq_len=16), model=ModelConfig(arch="transformer"))
+    assert short.trained_context == 16 and TrainConfig().trained_context is None
+    argv = ["train", "--corpus", str(run / "train.txt"), "--max-steps", "2", "--no-xla", *SMALL]
+    assert main([*argv, "--out", str(run / "s1")]) == 0
+    assert main([*argv, "--out", str(run / "s2"), "--no-stateful"]) == 0
+    capsys.readouterr()
+    on, off = (RunDir(run / n).info().config for n in ("s1", "s2"))
+    assert on.data.stateful is None and on.stateful  # saved as "by architecture"
+    assert off.data.stateful is False and not off.stateful
+    assert (run / "s1" / "best.keras").is_file() and (run / "s2" / "best.keras").is_file()
+
+
+def test_resume_takes_new_limits_and_says_which_flags_it_ignores(capsys, run):
+    argv = ["train", "--corpus", str(run / "train.txt"), "--out", str(run / "lim"),
+            "--no-xla", *SMALL]
+    assert main([*argv, "--max-steps", "2"]) == 0
+    assert RunDir(run / "lim").info().config.optim.max_steps == 2
+    capsys.readouterr()
+    assert main([*argv, "--resume", "--max-steps", "4", "--time-budget", "600", "--lr", "1",
+                 "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["steps"] == 4
+    cfg = RunDir(run / "lim").info().config
+    assert cfg.optim.max_steps == 4 and cfg.optim.time_budget == 600
+    assert cfg.optim.learning_rate == 3e-3  # the run's own rate: not a limit
+    assert "ignoring --seq-len, --batch-size, --embedding-dim, --units, --learning-rate" in err

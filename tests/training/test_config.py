@@ -44,3 +44,22 @@ def test_flat_configs_of_old_run_folders_read(name):
     assert cfg.optim.learning_rate == d["learning_rate"] and cfg.seed == d["seed"]
     if name == "transformer":
         assert cfg.model.mlp_dim == d["units"] == 16  # the old meaning of units
+
+
+def test_the_trainers_defaults_regularise_the_listings_sizes():
+    """ModelConfig() is exactly the §5 listing; a training run adds dropout and a tied
+    output layer, keeps the sizes, and old run folders keep what they were trained with."""
+    from llm_tf.training.config import TRAINER_MODEL
+
+    assert ModelConfig().is_listing
+    cfg = TrainConfig()
+    assert (cfg.model.embedding_dim, cfg.model.units, cfg.model.layers) == (256, 128, 1)
+    assert cfg.model == ModelConfig(**TRAINER_MODEL) and not cfg.model.is_listing
+    assert cfg.stateful and (cfg.data.seq_len, cfg.data.batch_size) == (35, 20)
+    assert (cfg.optim.learning_rate, cfg.optim.clip_norm) == (3e-3, 1.0)
+    assert TrainConfig.from_dict({"model": {"arch": "rnn"}}).model.dropout == TRAINER_MODEL[
+        "dropout"]
+    assert TrainConfig.from_dict(cfg.to_dict()) == cfg
+    old = json.loads((LEGACY / "lstm5" / "config.json").read_text(encoding="utf-8"))["config"]
+    legacy = TrainConfig.from_dict(old)
+    assert legacy.model.is_listing and not legacy.stateful and legacy.optim.clip_norm is None

@@ -77,7 +77,7 @@ def test_killed_mid_epoch_resumes_to_identical_weights(tmp_path, stateful):
     corpus = DATA / "corpus.en.txt"
     args = ["-m", "llm_tf.cli", "train", "--corpus", corpus, "--epochs", "2", "--save-every",
             "5", "--deterministic", "--layers", "2", "--dropout", "0.2", "--patience", "0",
-            *SMALL, *(["--stateful"] if stateful else [])]
+            *SMALL, "--stateful" if stateful else "--no-stateful"]
     ref, cut = tmp_path / "ref", tmp_path / "cut"
     subprocess.run([sys.executable, *map(str, args), "--out", ref], cwd=ROOT, env=ENV,
                    check=True, capture_output=True, timeout=600)
