@@ -65,7 +65,8 @@ def run_demo(corpus: Path, out: Path, epochs: int, seed: int, quick: bool,
     saved = stepping_view(run.load_model(compile=False))  # from what was saved, not memory
     for temperature in (0.0, 0.8):
         sampling = SamplingConfig(max_tokens=40, temperature=temperature, top_k=20, seed=seed)
-        text = generate_text(saved, info.tokenizer, run.vocab(), prompt, sampling)
+        text = generate_text(saved, info.tokenizer, run.vocab(), prompt, sampling,
+                             context=info.config.trained_context)
         print(f"\ngenerated (temperature {temperature}) from {prompt!r}:\n{text}")
     print(f"\nsaved the run in {out} (model.keras, vocab.json, config.json, "
           f"training_curve.png, TensorBoard logs in logs/)")

@@ -35,9 +35,10 @@ class RunScorer:
         from llm_tf.models import stepping_view
 
         stepper = stepping_view(model)
-        if getattr(stepper, "max_len", None):
-            window = min(window, max(1, stepper.max_len // 2))
-        self.decoder, self.batch_size, self.window = Decoder(stepper), batch_size, window
+        decoder = Decoder(stepper, context=run.info().config.trained_context)
+        if decoder.max_len:
+            window = min(window, max(1, decoder.max_len // 2))
+        self.decoder, self.batch_size, self.window = decoder, batch_size, window
         self.ngram_order = ngram_order
         train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
         self.ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(run.vocab()))

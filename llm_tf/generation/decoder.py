@@ -50,6 +50,9 @@ class Decoder:
             optionally ``max_len``); pass ``llm_tf.models.stepping_view(model)``.
         jit_compile: compile the generation loop with XLA.
         banned_ids: ids never generated (``<pad>``).
+        context: a Transformer's longest context, at most its ``max_len``: the length
+            of the windows it was trained on (``TrainConfig.trained_context``), since
+            learned positions beyond them are untrained. Recurrent models ignore it.
 
     Example::
 
@@ -58,7 +61,8 @@ class Decoder:
         dec.generate([EOS_ID, 5], TopPSampler(0.9), max_tokens=20, seed=1)
     """
 
-    def __init__(self, stepper, jit_compile: bool = True, banned_ids=(PAD_ID,)):
+    def __init__(self, stepper, jit_compile: bool = True, banned_ids=(PAD_ID,),
+                 context: int | None = None):
         if not (hasattr(stepper, "step") and hasattr(stepper, "init_state")):
             raise UserInputError(
                 f"cannot decode with {type(stepper).__name__} {getattr(stepper, 'name', '')!r}: "
@@ -67,6 +71,11 @@ class Decoder:
         self.stepper = stepper
         self.vocab_size = int(stepper.vocab_size)
         self.max_len = getattr(stepper, "max_len", None)
+        if context is not None and self.max_len is not None:
+            if isinstance(context, bool) or not isinstance(context, int) or context < 2:
+                raise UserInputError(f"context must be an integer >= 2, got {context!r}")
+            # positions past the training windows' length were never trained: stay inside
+            self.max_len = min(self.max_len, context)
         self.jit_compile = bool(jit_compile)
         self.banned_ids = tuple(int(i) for i in banned_ids)
         self._loops: dict = {}

@@ -20,10 +20,13 @@ from llm_tf.text.vocab import EOS, EOS_ID, Vocabulary
 
 
 def generate_ids(
-    stepper, prompt_ids: list[int], sampling: SamplingConfig, stop_ids: tuple[int, ...] = ()
+    stepper, prompt_ids: list[int], sampling: SamplingConfig, stop_ids: tuple[int, ...] = (),
+    context: int | None = None,
 ) -> list[int]:
-    """Ids continuing ``prompt_ids`` (after an ``<eos>``), chosen as ``sampling`` says."""
-    return Decoder(stepper).generate([EOS_ID] + list(prompt_ids), sampling, stop_ids=stop_ids)
+    """Ids continuing ``prompt_ids`` (after an ``<eos>``), chosen as ``sampling`` says;
+    ``context`` bounds a Transformer's context (see :class:`Decoder`)."""
+    return Decoder(stepper, context=context).generate([EOS_ID] + list(prompt_ids), sampling,
+                                                      stop_ids=stop_ids)
 
 
 def render(tokens: list[str], tokenizer: Tokenizer) -> str:
@@ -40,14 +43,17 @@ def render(tokens: list[str], tokenizer: Tokenizer) -> str:
 
 
 def generate_text(
-    stepper, tokenizer: Tokenizer, vocab: Vocabulary, prompt: str, sampling: SamplingConfig
+    stepper, tokenizer: Tokenizer, vocab: Vocabulary, prompt: str, sampling: SamplingConfig,
+    context: int | None = None,
 ) -> str:
-    """Prompt + continuation, as text. ``sampling.stop`` tokens (e.g. ``"<eos>"``) end it."""
+    """Prompt + continuation, as text. ``sampling.stop`` tokens (e.g. ``"<eos>"``) end it;
+    ``context`` bounds a Transformer's context (see :class:`Decoder`)."""
     prompt_tokens = tokenizer.tokenize(prompt)
     unknown = [t for t in sampling.stop if t not in vocab]
     if unknown:
         raise UserInputError(f"stop token(s) not in the vocabulary: {unknown}")
     ids = generate_ids(
-        stepper, vocab.encode(prompt_tokens), sampling, tuple(vocab[t] for t in sampling.stop)
+        stepper, vocab.encode(prompt_tokens), sampling, tuple(vocab[t] for t in sampling.stop),
+        context=context,
     )
     return render(prompt_tokens + vocab.decode(ids), tokenizer)

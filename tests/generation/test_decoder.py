@@ -339,3 +339,23 @@ def test_the_decoder_rejects_what_cannot_step():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     with pytest.raises(UserInputError, match="not an llm-tf language model"):
         Decoder(model)
+
+
+def test_a_context_shorter_than_max_len_is_the_model_cut_to_it():
+    """Trained on 8-token windows, a max_len-12 Transformer is scored and sampled as if its
+    max_len were 8: positions 8-11 were never trained, so the decoder stays below them."""
+    model = _tiny("transformer")
+    keras.utils.set_random_seed(0)
+    short = build_model(ModelConfig(arch="transformer", embedding_dim=8, units=16, layers=2,
+                                    heads=2, max_len=8), V)
+    short.set_weights([w[:8] if w.shape == (12, 8) else w for w in model.get_weights()])
+    ids = np.random.default_rng(4).integers(1, V, size=30).astype("int32")
+    cut, ref = Decoder(stepping_view(model), context=8), Decoder(stepping_view(short))
+    assert cut.max_len == 8 and Decoder(stepping_view(model), context=64).max_len == 12
+    np.testing.assert_allclose(cut.stream_log_probs(ids, batch=2, window=4),
+                               ref.stream_log_probs(ids, batch=2, window=4), atol=1e-5)
+    prompt = [EOS_ID, 5, 9]
+    assert cut.generate(prompt, max_tokens=20, temperature=0) == ref.generate(
+        prompt, max_tokens=20, temperature=0)
+    with pytest.raises(UserInputError, match="context"):
+        Decoder(stepping_view(model), context=1)
