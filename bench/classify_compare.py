@@ -1,7 +1,14 @@
 """§3.3, §6.4: does cross-level attention earn its keep? Held-out test data, both languages.
 
-Three classifiers on data/classify (660 / 150 / 150 documents per language, six
-topics; a document's label is the topic of its sentences without an aside marker):
+Three classifiers on one of two data sets (``--data``), six topics each:
+
+- ``classify`` (data/classify, 660 / 150 / 150 documents per language): a document's
+  label is the topic of its sentences without an aside marker;
+- ``focus`` (data/classify_focus, 1,500 / 240 / 300): the topic of the object that a
+  roster sentence binds to the person a focus sentence names, which no single
+  sentence vector shows on its own (see data/make_focus.py).
+
+The classifiers:
 
 - ``cross-level``: :class:`~llm_tf.models.HierarchicalClassifier` with the text <->
   words cross-level attention (the default ``ClassifierConfig``);
@@ -18,6 +25,7 @@ printed before and after: the 2 cores are shared.
 
     .venv/bin/python bench/classify_compare.py                      # 3 seeds, ~5-8 min
     .venv/bin/python bench/classify_compare.py --md /tmp/classify_bench.md
+    .venv/bin/python bench/classify_compare.py --data focus --md /tmp/focus_bench.md
     .venv/bin/python bench/classify_compare.py --quick              # a smoke run
 """
 
@@ -33,11 +41,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "classify"
-SPLITS = {
-    "en": tuple(DATA / "en" / s for s in ("train", "validation", "test")),
-    "zh": tuple(DATA / "zh" / f"{s}.jsonl" for s in ("train", "validation", "test")),
-}
+DATA_SETS = {"classify": "topic documents with asides (data/make_classification.py)",
+             "focus": "whose object is the story about (data/make_focus.py)"}
+
+
+def splits(data: str, lang: str) -> tuple[Path, Path, Path]:
+    """(train, validation, test) of one data set and language."""
+    base = ROOT / "data" / ("classify" if data == "classify" else "classify_focus")
+    if lang == "en":
+        return tuple(base / "en" / s for s in ("train", "validation", "test"))
+    return tuple(base / "zh" / f"{s}.jsonl" for s in ("train", "validation", "test"))
 
 
 def load_average() -> str:
@@ -53,8 +66,9 @@ def run_neural(lang: str, cross: bool, seed: int, args) -> dict:
     from llm_tf.text.labelled_data import load_labelled
     from llm_tf.training.classifier_trainer import train_classifier
 
-    train = load_labelled(SPLITS[lang][0])
-    val, test = (load_labelled(p, label_names=train.label_names) for p in SPLITS[lang][1:])
+    train = load_labelled(splits(args.data, lang)[0])
+    val, test = (load_labelled(p, label_names=train.label_names)
+                 for p in splits(args.data, lang)[1:])
     if args.quick:
         train = train.split((0.2, 0.8), seed=seed)[0]
     base = ClassifierConfig.tiny() if args.quick else ClassifierConfig()
@@ -71,8 +85,8 @@ def run_bow(lang: str, args) -> dict:
     from llm_tf.evaluation.classification_metrics import accuracy, macro_f1
     from llm_tf.text.labelled_data import load_labelled
 
-    train = load_labelled(SPLITS[lang][0])
-    test = load_labelled(SPLITS[lang][2], label_names=train.label_names)
+    train = load_labelled(splits(args.data, lang)[0])
+    test = load_labelled(splits(args.data, lang)[2], label_names=train.label_names)
     start = time.perf_counter()
     clf = BagOfWordsClassifier().fit(train.texts, train.labels, train.num_classes)
     pred = clf.predict(test.texts)
@@ -114,7 +128,9 @@ def table(results: dict, seeds: list[int]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="cross-level classifier vs ablation vs bag of words")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--langs", nargs="+", choices=sorted(SPLITS), default=["en", "zh"])
+    p.add_argument("--data", choices=sorted(DATA_SETS), default="classify",
+                   help="; ".join(f"{k}: {v}" for k, v in DATA_SETS.items()))
+    p.add_argument("--langs", nargs="+", choices=["en", "zh"], default=["en", "zh"])
     p.add_argument("--epochs", type=int, default=10, help="most epochs per run")
     p.add_argument("--patience", type=int, default=3)
     p.add_argument("--quick", action="store_true", help="tiny model, a fifth of the data")
@@ -144,12 +160,15 @@ def main(argv: list[str] | None = None) -> int:
                       f"macro-F1 {r['macro_f1']:.3f}, {r['epochs']} epochs (best "
                       f"{r['best_epoch']}), {r['seconds']:.0f} s", flush=True)
     minutes = (time.perf_counter() - start) / 60
+    from llm_tf.text.labelled_data import load_labelled
+
+    test_docs = len(load_labelled(splits(args.data, args.langs[0])[2]).texts)
     load_after = load_average()
     lines = [
         f"Command: `{command}` ({minutes:.1f} min; TensorFlow {tf.__version__}, Keras "
         f"{keras.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPU cores; "
         f"load average 1 / 5 / 15 min {load_before} before, {load_after} after). Test data "
-        f"held out (150 documents per language); median over seeds {args.seeds} with the "
+        f"held out ({test_docs} documents per language); median over seeds {args.seeds} with the "
         "range in brackets; bag of words is convex (one run).",
         "",
         *table(results, args.seeds),

@@ -538,6 +538,38 @@ def _on_disk(out: Path) -> set[str]:
     return found | ({"sample.tsv"} if (out / "sample.tsv").is_file() else set())
 
 
+def write_or_check(files: dict[str, str], out: Path, on_disk: set[str], check: bool) -> int:
+    """Write ``files`` (name relative to ``out`` -> text) under ``out``, removing the files
+    of ``on_disk`` it would not write; with ``check``, only say whether they are current
+    (exit status 0) or not (1). Shared by the data generators of ``classify*/``."""
+    extra = sorted(on_disk - set(files))
+    if check:
+        stale = [n for n, t in files.items() if not (out / n).is_file()
+                 or (out / n).read_text(encoding="utf-8") != t]
+        if stale or extra:
+            if stale:
+                print(f"stale or missing ({len(stale)}): " + ", ".join(stale[:10]),
+                      file=sys.stderr)
+            if extra:
+                print(f"not generated ({len(extra)}): " + ", ".join(extra[:10]), file=sys.stderr)
+            return 1
+        print(f"{out} is up to date ({len(files)} files)")
+        return 0
+    for name in extra:  # left over from other sizes
+        (out / name).unlink()
+    for name, text in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for folder in sorted((d for d in (out / "en").rglob("*") if d.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    total = sum(len(t.encode("utf-8")) for t in files.values())
+    print(f"wrote {len(files)} files under {out} ({total:,} bytes); "
+          f"removed {len(extra)} stale files")
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--train", type=int, default=110, help="training documents per label")
@@ -549,33 +581,7 @@ def main(argv=None) -> int:
     p.add_argument("--check", action="store_true", help="only check the files are current")
     args = p.parse_args(argv)
     sizes = {"train": args.train, "validation": args.validation, "test": args.test}
-    files = outputs(sizes, args.seed)
-    extra = sorted(_on_disk(args.out) - set(files))
-    if args.check:
-        stale = [n for n, t in files.items() if not (args.out / n).is_file()
-                 or (args.out / n).read_text(encoding="utf-8") != t]
-        if stale or extra:
-            if stale:
-                print(f"stale or missing ({len(stale)}): " + ", ".join(stale[:10]),
-                      file=sys.stderr)
-            if extra:
-                print(f"not generated ({len(extra)}): " + ", ".join(extra[:10]), file=sys.stderr)
-            return 1
-        print(f"{args.out} is up to date ({len(files)} files)")
-        return 0
-    for name in extra:  # left over from other sizes
-        (args.out / name).unlink()
-    for name, text in files.items():
-        path = args.out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    for folder in sorted((d for d in (args.out / "en").rglob("*") if d.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    total = sum(len(t.encode("utf-8")) for t in files.values())
-    print(f"wrote {len(files)} files under {args.out} ({total:,} bytes); "
-          f"removed {len(extra)} stale files")
-    return 0
+    return write_or_check(outputs(sizes, args.seed), args.out, _on_disk(args.out), args.check)
 
 
 if __name__ == "__main__":
