@@ -24,8 +24,8 @@ class RunScorer:
     """A run's model (its decoder) and its Kneser-Ney baseline, built once, to score token ids.
 
     ``scorer(ids)`` returns the stream cross-entropy of the model on ``ids`` beside the
-    n-gram's; a Transformer's window slides by half its context, so every token sees at
-    least ``max_len / 2`` tokens of it.
+    n-gram's; a Transformer's window slides by half its context (``max_len``, or the
+    shorter windows it was trained on), so every token sees at least half of it.
     """
 
     def __init__(self, run: RunDir, model, ngram_order: int = 3, batch_size: int = 32,
