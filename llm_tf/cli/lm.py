@@ -90,17 +90,25 @@ def _cmd_train(args) -> int:
 
 
 def _warn_ignored_on_resume(args) -> None:
-    """--resume continues with the run's saved settings: say which flags are not used."""
+    """--resume continues with the run's saved settings: name the flags given with another
+    value than the run's (the resume command the trainer prints repeats the run's own)."""
     import dataclasses
 
     from llm_tf.models import ModelConfig
     from llm_tf.settings import flag_name
-    from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig
+    from llm_tf.training import DataConfig, OptimConfig, RunDir, RuntimeConfig
     from llm_tf.training.config import RESUME_LIMITS
 
-    ignored = [flag_name(f) for cls in (DataConfig, ModelConfig, OptimConfig, RuntimeConfig)
+    run = RunDir(args.out)
+    if not run.exists():
+        return  # nothing to resume: the run starts from the flags
+    saved = run.info().config
+    parts = {DataConfig: saved.data, ModelConfig: saved.model, OptimConfig: saved.optim,
+             RuntimeConfig: saved.runtime}
+    ignored = [flag_name(f) for cls, part in parts.items()
                for f in dataclasses.fields(cls) if f.name in given(args, cls)
-               and f.name not in RESUME_LIMITS and f.name != "corpus"]
+               and f.name not in RESUME_LIMITS and f.name != "corpus"
+               and given(args, cls)[f.name] != getattr(part, f.name)]
     if ignored:
         flags = ", ".join(ignored)
         print(f"llm-tf: --resume keeps the run's saved settings; ignoring {flags} (only "
