@@ -10,10 +10,13 @@ models, the listings' ``RNN`` / ``LSTM`` / ``Transformer``), so
 - :class:`RNN`, :class:`LSTM`, :class:`Transformer`: §3.2's listing-shaped classes;
 - :class:`ModelConfig`, :func:`build_model`, :func:`stepping_view`: the registry;
 - :class:`HierarchicalClassifier` (:mod:`.hierarchical_classifier`) and its
-  :class:`ClassifierConfig`: §3.3's cross-level attention in a document classifier (§6.4).
+  :class:`ClassifierConfig`: §3.3's cross-level attention in a document classifier (§6.4);
+- :class:`AnswerGenerator` (:mod:`.answer_generator`) and its :class:`QAConfig`: §3.4's
+  knowledge-grounded encoder-decoder with attention (§4.4) and copying (§6.1).
 """
 
 import llm_tf.layers  # noqa: F401  (registers the layers)
+from llm_tf.models.answer_generator import AnswerGenerator
 from llm_tf.models.classifier_config import ClassifierConfig
 from llm_tf.models.compile import compile_lm
 from llm_tf.models.config import ModelConfig
@@ -24,6 +27,7 @@ from llm_tf.models.listing_lm import (
     listing_lm_param_counts,
 )
 from llm_tf.models.listing_models import LSTM, RNN, Transformer
+from llm_tf.models.qa_config import QAConfig
 from llm_tf.models.recurrent_lm import (
     RecurrentLM,
     SimpleRNNLM,
@@ -35,11 +39,13 @@ from llm_tf.models.transformer_lm import TransformerLM
 
 __all__ = [
     "ARCHITECTURES",
+    "AnswerGenerator",
     "ClassifierConfig",
     "HierarchicalClassifier",
     "LSTM",
     "RNN",
     "ModelConfig",
+    "QAConfig",
     "RecurrentLM",
     "SimpleRNNLM",
     "StackedLSTMLM",

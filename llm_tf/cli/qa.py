@@ -1,0 +1,145 @@
+"""``llm-tf qa train | ask | evaluate``: question answering from a knowledge base (§3.4, §6.1).
+
+    llm-tf qa train    --kb FILE --out RUN [--questions FILE] [--epochs N --no-copy ...]
+    llm-tf qa ask      --model RUN --kb FILE [--json] QUESTION
+    llm-tf qa evaluate --model RUN --kb FILE --questions FILE [--json]
+
+The knowledge base is JSON: the listing's ``{"中国": {"首都": "北京"}}`` or
+``data/facts.json``'s ``{"en": ..., "zh": ..., "names": ...}``. Questions are JSON lines
+``{"question": ..., "answer": ...}``. The training flags are the fields of
+:class:`~llm_tf.models.QAConfig`; handlers call :mod:`llm_tf.training.qa_trainer`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from llm_tf.cli.common import add_config_args, given
+from llm_tf.errors import UserInputError
+
+COMMANDS = {"qa": "question answering from a knowledge base (§3.4, §6.1): "
+                  "train | ask | evaluate"}
+
+EXAMPLES = """examples:
+  llm-tf qa train --kb data/facts.json --questions data/qa/train.jsonl --out runs/qa
+  llm-tf qa ask --model runs/qa --kb data/facts.json "中国的首都是什么？"
+  llm-tf qa ask --model runs/qa --kb data/facts.json --json "What is the capital of Frnace?"
+  llm-tf qa evaluate --model runs/qa --kb data/facts.json --questions data/qa/test_entities.jsonl
+"""
+
+
+def _cmd_train(args) -> int:
+    from llm_tf.models import QAConfig
+
+    cfg = QAConfig(**given(args, QAConfig))
+    from llm_tf.text.knowledge_base import KnowledgeBase
+    from llm_tf.training.qa_trainer import load_questions, train_qa
+
+    KnowledgeBase.load(args.kb)  # bad input fails before anything is built
+    if args.questions is not None:
+        load_questions(args.questions)
+    _, m = train_qa(args.kb, args.out, cfg, questions=args.questions,
+                    verbose=0 if args.json else 2)
+    if args.json:
+        print(json.dumps(m, ensure_ascii=False))
+        return 0
+    print(f"{m['params']:,} parameters, vocabulary {m['vocab_size']:,} tokens, copy "
+          f"{'on' if m['copy'] else 'off'}; {m['questions']:,} training questions")
+    print(f"{m['epochs']} epochs in {m['train_seconds']:.0f} s: final loss "
+          f"{m['history']['loss'][-1]:.4f}, exact match on the training questions "
+          f"{m['train']['exact_match']:.4f}")
+    print(f"saved the run in {args.out} (model.keras, vocab.json, config.json, metrics.json)")
+    return 0
+
+
+def _cmd_ask(args) -> int:
+    if not args.question.strip():
+        raise UserInputError("the question is empty")
+    from llm_tf.text.knowledge_base import KnowledgeBase
+    from llm_tf.training.qa_trainer import load_qa
+
+    kb = KnowledgeBase.load(args.kb)
+    model = load_qa(args.model)
+    d = model.predict([args.question], knowledge_base=kb, return_details=True)[0]
+    if args.json:
+        r = d["retrieval"]
+        print(json.dumps({"question": d["question"], "answer": d["answer"],
+                          "retrieved": {**r, "text": _facts_text(r)},
+                          "copy_probability": d["copy_probability"]}, ensure_ascii=False))
+        return 0
+    print(d["answer"])
+    return 0
+
+
+def _facts_text(r: dict) -> str:
+    from llm_tf.text.knowledge_base import linearise
+
+    return linearise(r["entity"], r["facts"]) if r["entity"] else ""
+
+
+def _cmd_evaluate(args) -> int:
+    from llm_tf.text.knowledge_base import KnowledgeBase
+    from llm_tf.training.qa_trainer import evaluate_qa, load_qa, load_questions
+
+    kb = KnowledgeBase.load(args.kb)
+    rows = load_questions(args.questions)
+    model = load_qa(args.model)
+    result = evaluate_qa(model, kb, rows)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"questions:      {result['questions']}")
+    print(f"exact match:    {result['exact_match']:.4f}")
+    for lang, r in result["by_language"].items():
+        print(f"  {lang}: {r['exact_match']:.4f} ({r['questions']} questions)")
+    print(f"<unknown> replies: {result['unknown_replies']:.4f}")
+    for m in result["mistakes"][:5]:
+        print(f"  wrong: {m['question']}  expected {m['answer']!r}, got {m['predicted']!r}")
+    return 0
+
+
+def register(sub) -> None:
+    """Add ``qa`` and its subcommands to an argparse subparsers object."""
+    from llm_tf.models import QAConfig
+
+    raw = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser("qa", help=COMMANDS["qa"], epilog=EXAMPLES, formatter_class=raw,
+                       description=(
+                           "Answer questions from a knowledge base: retrieval finds the entity "
+                           "and its facts, an encoder-decoder with attention and a copy "
+                           "mechanism writes the answer (§3.4, §4.4)."))
+    cmds = p.add_subparsers(dest="qa_command", metavar="SUBCOMMAND")
+    p.set_defaults(func=lambda args: _usage(p))
+
+    q = cmds.add_parser("train", help="train an answer generator into a run folder",
+                        epilog=EXAMPLES, formatter_class=raw)
+    q.add_argument("--kb", required=True, help="knowledge base (JSON)")
+    q.add_argument("--out", required=True, help="run folder to create (new or empty)")
+    q.add_argument("--questions", default=None, help="training questions (JSON lines; default: "
+                   "made from the knowledge base with the training templates)")
+    q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    add_config_args(q, QAConfig)
+    q.set_defaults(func=_cmd_train)
+
+    q = cmds.add_parser("ask", help="answer one question")
+    q.add_argument("--model", required=True, help="qa run folder")
+    q.add_argument("--kb", required=True, help="knowledge base (JSON); may differ from the "
+                   "training one")
+    q.add_argument("--json", action="store_true",
+                   help="print the answer, the retrieved facts and the copy probability")
+    q.add_argument("question", metavar="QUESTION", help="the question")
+    q.set_defaults(func=_cmd_ask)
+
+    q = cmds.add_parser("evaluate", help="exact match on a questions file")
+    q.add_argument("--model", required=True, help="qa run folder")
+    q.add_argument("--kb", required=True, help="knowledge base (JSON)")
+    q.add_argument("--questions", required=True, help="questions with answers (JSON lines)")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.set_defaults(func=_cmd_evaluate)
+
+
+def _usage(parser) -> int:
+    parser.print_help(sys.stderr)
+    return 2

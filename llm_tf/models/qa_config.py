@@ -1,0 +1,83 @@
+"""QAConfig: the answer generator's model and training settings (§3.4, §4.4, §6.1). No
+TensorFlow here.
+
+Each field carries its help (:func:`llm_tf.settings.setting`), so ``llm-tf qa train
+--help`` lists them all; a run folder's ``config.json`` keeps them.
+:func:`QAConfig.tiny` is the preset of the tests and ``--quick`` runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from llm_tf.errors import UserInputError
+from llm_tf.settings import (
+    check_int,
+    check_positive,
+    check_positive_int,
+    check_range,
+    known_fields,
+    setting,
+)
+
+
+@dataclass(frozen=True)
+class QAConfig:
+    """Sizes of the encoder-decoder and how it is trained."""
+
+    # ---- model
+    embedding_dim: int = setting(64, "width of the token embeddings (shared by encoder and "
+                                 "decoder)")
+    units: int = setting(128, "LSTM units of the decoder and of each encoder direction")
+    attention_units: int = setting(128, "width of the additive attention's hidden layer")
+    copy: bool = setting(True, "the copy mechanism (pointer-generator); --no-copy is the "
+                         "ablation, which can only write vocabulary tokens")
+    dropout: float = setting(0.1, "dropout on the embeddings, in [0, 1)")
+    max_source_len: int = setting(128, "keep at most this many tokens of question + facts")
+    max_answer_len: int = setting(16, "longest answer generated, in tokens (<eos> included)")
+    min_count: int = setting(1, "drop tokens seen in the training data fewer times")
+    relation_hint: bool = setting(True, "the encoder also reads the relation retrieval found "
+                                  "in the question; --no-relation-hint is the ablation")
+    # ---- training
+    batch_size: int = setting(64, "questions per batch")
+    learning_rate: float = setting(3e-3, "Adam learning rate", aliases=("--lr",))
+    epochs: int = setting(12, "training epochs")
+    seed: int = setting(42, "seeds the weights, the shuffling and the dropout")
+
+    def __post_init__(self):
+        check_positive_int(self, "embedding_dim", "units", "attention_units", "max_source_len",
+                           "min_count", "batch_size", "epochs")
+        check_int(self, "max_answer_len", minimum=2)
+        check_int(self, "seed", minimum=0)
+        check_range(self, "dropout", 0.0, 1.0)
+        check_positive(self, "learning_rate")
+        if not isinstance(self.copy, bool):
+            raise UserInputError(f"copy must be true or false, got {self.copy!r}")
+
+    @classmethod
+    def tiny(cls, **changes) -> QAConfig:
+        """Small and quick: for tests and ``--quick`` runs."""
+        base = {"embedding_dim": 32, "units": 48, "attention_units": 48, "epochs": 4,
+                "batch_size": 32}
+        return cls(**{**base, **changes})
+
+    def model_kwargs(self) -> dict:
+        """The :class:`~llm_tf.models.AnswerGenerator` arguments of this config."""
+        return {"embedding_dim": self.embedding_dim, "units": self.units,
+                "attention_units": self.attention_units, "copy": self.copy,
+                "dropout": self.dropout, "max_source_len": self.max_source_len,
+                "max_answer_len": self.max_answer_len, "min_count": self.min_count,
+                "relation_hint": self.relation_hint, "seed": self.seed}
+
+    def replace(self, **changes) -> QAConfig:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> QAConfig:
+        """From ``to_dict()`` (unknown keys, e.g. from a newer version, are dropped)."""
+        if not isinstance(d, dict):
+            raise UserInputError(f"a QA config must be a JSON object, got {type(d).__name__}")
+        return cls(**known_fields(cls, d))

@@ -1,0 +1,168 @@
+"""Train, load and evaluate the answer generator (§3.4, §6.1).
+
+:func:`train_qa` fits :class:`~llm_tf.models.AnswerGenerator` on question/answer pairs
+(a JSON-lines file of ``{"question", "answer"}``, or, without one, the questions
+:func:`~llm_tf.text.qa_questions.training_questions` makes from the knowledge base),
+seeded, and writes a run folder::
+
+    RUN/
+      model.keras     the model (its vocabulary is in its config)
+      vocab.json      the vocabulary, one token per entry
+      config.json     {"kind": "qa", "config": QAConfig, "knowledge_base", "questions",
+                       "vocab_size"}
+      metrics.json    loss per epoch, sizes, time, and exact match on the training data
+
+:func:`load_qa` reads it back; :func:`evaluate_qa` scores questions against a
+knowledge base (exact match overall and per language, the mistakes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import keras
+
+from llm_tf.errors import UserInputError
+from llm_tf.evaluation.exact_match import exact_match_report
+from llm_tf.models import AnswerGenerator, QAConfig  # registers the classes
+from llm_tf.models.answer_generator import qa_loss
+from llm_tf.runtime import set_seed
+from llm_tf.text.knowledge_base import KnowledgeBase, language_of
+from llm_tf.text.qa_questions import training_questions
+from llm_tf.text.retrieval import UNKNOWN
+
+__all__ = ["KIND", "evaluate_qa", "load_qa", "load_questions", "train_qa"]
+
+KIND = "qa"  # config.json's "kind"
+CONFIG, VOCAB, MODEL, METRICS = "config.json", "vocab.json", "model.keras", "metrics.json"
+
+
+def load_questions(path: str | os.PathLike) -> list[dict]:
+    """``{"question", "answer"[, "lang"]}`` per line of a JSON-lines file."""
+    p = Path(path)
+    if not p.is_file():
+        raise UserInputError(f"questions file not found: {str(path)!r}")
+    rows = []
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise UserInputError(f"questions file {str(path)!r} is not UTF-8") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            raise UserInputError(f"{str(path)!r} line {n} is not JSON: {line[:60]!r}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not (
+                isinstance(row.get("answer"), str)):
+            raise UserInputError(f"{str(path)!r} line {n}: expected {{\"question\": ..., "
+                                 f"\"answer\": ...}}, got {line[:60]!r}")
+        rows.append(row)
+    if not rows:
+        raise UserInputError(f"questions file {str(path)!r} has no questions")
+    return rows
+
+
+def _check_out(out) -> Path:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise UserInputError(f"--out {str(out)!r} is a file, expected a folder for the run")
+    if path.is_dir() and any(path.iterdir()):
+        raise UserInputError(f"--out {str(out)!r} already exists and is not empty: choose a "
+                             "new folder for the run")
+    return path
+
+
+def _write_json(path: Path, obj) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | None = None,
+             questions: str | os.PathLike | list[dict] | None = None,
+             verbose="auto") -> tuple[AnswerGenerator, dict]:
+    """Train on ``questions`` (default: made from the knowledge base) and write ``out``
+    (``None``: write nothing). ``knowledge_base`` is a path, a dict or a
+    :class:`~llm_tf.text.knowledge_base.KnowledgeBase`."""
+    cfg = config or QAConfig()
+    run = None if out is None else _check_out(out)
+    kb_path = str(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike)) else None
+    kb = KnowledgeBase.load(kb_path) if kb_path else KnowledgeBase.from_dict(knowledge_base)
+    if questions is None:
+        rows = training_questions(kb, seed=cfg.seed)
+    elif isinstance(questions, (str, os.PathLike)):
+        rows = load_questions(questions)
+    else:
+        rows = list(questions)
+    qs, answers = [r["question"] for r in rows], [r["answer"] for r in rows]
+
+    start = time.perf_counter()
+    set_seed(cfg.seed)
+    model = AnswerGenerator(**cfg.model_kwargs())
+    model._set_vocabulary(model.build_vocabulary_from(qs, answers, kb))
+    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=qa_loss(),
+                  jit_compile=False)
+    history = model.fit(qs, answers, knowledge_base=kb, batch_size=cfg.batch_size,
+                        epochs=cfg.epochs, shuffle=True, verbose=verbose).history
+    seconds = time.perf_counter() - start
+    train_eval = evaluate_qa(model, kb, rows)
+    metrics = {"kind": KIND, "questions": len(rows), "vocab_size": len(model.vocabulary),
+               "params": int(model.count_params()), "copy": cfg.copy, "epochs": cfg.epochs,
+               "history": {k: [float(x) for x in v] for k, v in history.items()},
+               "train_seconds": seconds, "train": _summary(train_eval)}
+    if run is not None:
+        run.mkdir(parents=True, exist_ok=True)
+        model.save(run / MODEL)
+        _write_json(run / VOCAB, model.vocabulary)
+        _write_json(run / CONFIG, {
+            "kind": KIND, "model": "AnswerGenerator", "config": cfg.to_dict(),
+            "knowledge_base": kb_path, "vocab_size": len(model.vocabulary),
+            "questions": str(questions) if isinstance(questions, (str, os.PathLike)) else (
+                None if questions is None else f"{len(rows)} questions")})
+        _write_json(run / METRICS, metrics)
+    return model, metrics
+
+
+def _summary(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "mistakes"}
+
+
+def load_qa(path: str | os.PathLike) -> AnswerGenerator:
+    """The model of a run folder written by :func:`train_qa`; a clear error for anything else."""
+    run = Path(path)
+    if not run.is_dir():
+        raise UserInputError(f"run folder not found: {str(path)!r}" if not run.exists() else
+                             f"{str(path)!r} is not a folder: give the qa run folder")
+    try:
+        info = json.loads((run / CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get("kind") != KIND:
+        raise UserInputError(f"{str(path)!r} is not a question-answering run folder (no "
+                             "config.json of llm-tf qa train); make one with llm-tf qa train")
+    if not (run / MODEL).is_file():
+        raise UserInputError(f"qa run {str(path)!r} has no {MODEL}")
+    return keras.saving.load_model(run / MODEL, compile=False)
+
+
+def evaluate_qa(model: AnswerGenerator, knowledge_base, questions, max_mistakes: int = 20
+                ) -> dict:
+    """Exact match of ``model`` on ``questions`` (rows or a JSON-lines path), answered
+    from ``knowledge_base``; with the share of ``<unknown>`` replies and the first
+    mistakes."""
+    rows = load_questions(questions) if isinstance(questions, (str, os.PathLike)) else questions
+    kb = (KnowledgeBase.load(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike))
+          else KnowledgeBase.from_dict(knowledge_base))
+    preds = model.predict([r["question"] for r in rows], knowledge_base=kb)
+    refs = [r["answer"] for r in rows]
+    langs = [r.get("lang") or language_of(r["question"]) for r in rows]
+    result = exact_match_report(preds, refs, langs, unknown=UNKNOWN)
+    result["mistakes"] = [{"question": r["question"], "answer": r["answer"], "predicted": p}
+                          for r, p in zip(rows, preds, strict=True)
+                          if p != r["answer"]][:max_mistakes]
+    return result
