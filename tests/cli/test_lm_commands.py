@@ -89,7 +89,7 @@ def test_evaluate_json(capsys, trained, tmp_path):
 
 def test_summary(capsys, trained):
     rc, out, _ = run_cli(capsys, "summary", "--model", trained[0])
-    assert rc == 0 and "lstm (LSTM)" in out and "8,320" in out  # 4 * 32 * (32 + 32 + 1)
+    assert rc == 0 and "(LSTM)" in out and "8,320" in out  # 4 * 32 * (32 + 32 + 1)
 
 
 def test_finetune_keeps_vocabulary_and_reports_oov(capsys, trained, tmp_path):
