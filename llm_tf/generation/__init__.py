@@ -6,7 +6,9 @@
   and :func:`make_sampler`, which maps a :class:`SamplingConfig` onto one;
 - :class:`Decoder` (:mod:`.decoder`): the compiled loop, for any model with the
   ``init_state`` / ``step`` interface (``llm_tf.models.stepping_view(model)``);
-- :func:`generate_ids`, :func:`generate_text`, :func:`render` (:mod:`.text`).
+- :func:`generate_ids`, :func:`generate_text`, :func:`render` (:mod:`.text`);
+- :class:`~llm_tf.generation.chat.Chat` (:mod:`.chat`, §6.5): one chat turn, routed to
+  a question-answering model or continued by a language model.
 
 This package never imports ``llm_tf.models`` or ``llm_tf.training``.
 """
