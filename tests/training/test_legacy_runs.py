@@ -30,7 +30,10 @@ def test_legacy_run_generates_and_evaluates_as_before(name):
     assert greedy == exp["greedy"]
     sampled = _cli("generate", "--model", run, "--prompt", exp["prompt"], "--max-tokens", 8,
                    "--seed", 5, "--top-k", 10)
-    assert sampled == exp["sampled"]
+    if name == "transformer":
+        _transformer_samples_within_its_trained_windows(run, exp, sampled)
+    else:
+        assert sampled == exp["sampled"]
     result = json.loads(_cli("evaluate", "--model", run, "--corpus", LEGACY / exp["corpus"],
                              "--json"))
     assert result["tokens"] == exp["tokens"] and result["checkpoint"] == "model.keras"
@@ -50,6 +53,22 @@ def test_legacy_run_generates_and_evaluates_as_before(name):
     model = stepping_view(r.load_model(compile=False))
     lp = Decoder(model).stream_log_probs(ids, window=model.max_len)
     np.testing.assert_allclose(np.exp(-lp.mean()), exp["perplexity"], rtol=1e-4)
+
+
+def _transformer_samples_within_its_trained_windows(run, exp, sampled):
+    """This run's Transformer (max_len 16) was trained on 8-token windows: generation now
+    stays within 8 tokens of context, and with the whole max_len it is what it was."""
+    from llm_tf.generation import SamplingConfig, generate_text
+    from llm_tf.models import stepping_view
+    from llm_tf.training import RunDir
+
+    r = RunDir(run)
+    info, model = r.info(), stepping_view(r.load_model(compile=False))
+    assert (info.config.trained_context, model.max_len) == (8, 16)
+    sampling = SamplingConfig(max_tokens=8, seed=5, top_k=10)
+    args = (model, info.tokenizer, r.vocab(), exp["prompt"], sampling)
+    assert generate_text(*args) + "\n" == exp["sampled"]  # the whole max_len: as before
+    assert generate_text(*args, context=8) + "\n" == sampled  # the CLI: trained windows
 
 
 def test_legacy_listing_model_reloads():

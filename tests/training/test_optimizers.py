@@ -50,8 +50,9 @@ def test_make_optimizer(kind, cls):
 
 
 def test_plateau_is_a_rate_variable_the_loop_can_divide():
-    assert learning_rate(OptimConfig(lr_schedule="plateau"), 10, 100) == 1e-3
-    opt = make_optimizer(OptimConfig(lr_schedule="plateau"), 10, 100)
+    cfg = OptimConfig(lr_schedule="plateau", learning_rate=1e-3)
+    assert learning_rate(cfg, 10, 100) == 1e-3
+    opt = make_optimizer(cfg, 10, 100)
     opt.learning_rate.assign(opt.learning_rate / 2)
     np.testing.assert_allclose(float(opt.learning_rate), 5e-4)
 
