@@ -49,6 +49,8 @@ def test_train_writes_a_run_folder(run):
     assert metrics["train_documents"] == 72 and metrics["val_documents"] == 18
 
 
+@pytest.mark.slow  # ~18 s: a second classifier training; the ablation model itself is
+# tested in tests/models/test_hierarchical_classifier.py
 def test_train_json_and_the_ablation_flag(capsys, tmp_path):
     data = _tsv(tmp_path / "d.tsv", [("a", "The cat sat."), ("a", "A cat ran."),
                                      ("a", "My cat slept."), ("b", "The dog sat."),

@@ -218,6 +218,8 @@ def test_console_script_error_has_no_traceback(tmp_path):
         f"llm-tf: error: run folder not found: {str(tmp_path / 'none')!r}"]
 
 
+@pytest.mark.slow  # ~25 s; a fresh-process resume is also tested, bit for bit, in
+# tests/training/test_distribution.py (killed mid-epoch, stateful LSTM)
 def test_transformer_run_resumes_in_a_fresh_process(capsys, tmp_path, en_corpus):
     out = tmp_path / "tr"
     rc, _, err = run_cli(capsys, "train", "--corpus", en_corpus, "--out", out, "--arch",

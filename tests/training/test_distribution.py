@@ -72,7 +72,9 @@ def _weights(run):
         return [z[k] for k in z.files]
 
 
-@pytest.mark.parametrize("stateful", [False, True], ids=["windows", "stateful"])
+@pytest.mark.parametrize("stateful", [  # windows (~23 s) in the slow run: the default
+    pytest.param(False, id="windows", marks=pytest.mark.slow),  # run keeps the default mode
+    pytest.param(True, id="stateful")])
 def test_killed_mid_epoch_resumes_to_identical_weights(tmp_path, stateful):
     corpus = DATA / "corpus.en.txt"
     args = ["-m", "llm_tf.cli", "train", "--corpus", corpus, "--epochs", "2", "--save-every",
