@@ -54,6 +54,7 @@ from llm_tf.text.sentences import split_sentences
 from llm_tf.text.tokenizers import NAMES as TOKENIZERS
 from llm_tf.text.tokenizers import Tokenizer, get_tokenizer
 from llm_tf.text.vocab import Vocabulary
+from llm_tf.training.run_folder import new_run_folder, write_json_atomic
 
 __all__ = ["KIND", "KeepBest", "SentenceTokenizer", "TrainedClassifier", "encode_documents",
            "load_classifier", "plot_attention", "tokenize_document", "train_classifier"]
@@ -127,22 +128,6 @@ def _load(data: Data, label_names=None, what: str = "data") -> LabelledTexts:
     if not isinstance(data, (str, os.PathLike)):
         raise UserInputError(f"{what} must be LabelledTexts or a path, got {type(data).__name__}")
     return load_labelled(data, label_names=label_names)
-
-
-def _check_out(out) -> Path:
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise UserInputError(f"--out {str(out)!r} is a file, expected a folder for the run")
-    if path.is_dir() and any(path.iterdir()):
-        raise UserInputError(f"--out {str(out)!r} already exists and is not empty: choose a "
-                             "new folder for the run")
-    return path
-
-
-def _write_json(path: Path, obj) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------- a trained classifier
@@ -282,7 +267,7 @@ def train_classifier(data: Data, out: str | os.PathLike | None,
     ``metrics.json``. ``out=None`` trains without writing anything (the benchmark).
     """
     cfg = config or ClassifierConfig()
-    run = None if out is None else _check_out(out)
+    run = None if out is None else new_run_folder(out)
     train = _load(data, what="the training data")
     if val_data is None:
         train, val = train.split((1 - cfg.val_fraction, cfg.val_fraction), seed=cfg.seed)
@@ -340,13 +325,13 @@ def train_classifier(data: Data, out: str | os.PathLike | None,
     if run is not None:
         model.save(run / MODEL)
         vocab.save(run / VOCAB)
-        _write_json(run / CONFIG, {
+        write_json_atomic(run / CONFIG, {
             "kind": KIND, "model": "HierarchicalClassifier", "config": cfg.to_dict(),
             "label_names": list(train.label_names), "tokenizer": tokenizer.to_config(),
             "vocab_size": len(vocab),
             "data": {"train": _source(data), "validation": _source(val_data),
                      "test": _source(test_data)}})
-        _write_json(run / METRICS, metrics)
+        write_json_atomic(run / METRICS, metrics)
     return clf, metrics
 
 

@@ -33,6 +33,7 @@ from llm_tf.runtime import set_seed
 from llm_tf.text.knowledge_base import KnowledgeBase, language_of
 from llm_tf.text.qa_questions import training_questions
 from llm_tf.text.retrieval import UNKNOWN
+from llm_tf.training.run_folder import new_run_folder, write_json_atomic
 
 __all__ = ["KIND", "evaluate_qa", "load_qa", "load_questions", "train_qa"]
 
@@ -67,22 +68,6 @@ def load_questions(path: str | os.PathLike) -> list[dict]:
     return rows
 
 
-def _check_out(out) -> Path:
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise UserInputError(f"--out {str(out)!r} is a file, expected a folder for the run")
-    if path.is_dir() and any(path.iterdir()):
-        raise UserInputError(f"--out {str(out)!r} already exists and is not empty: choose a "
-                             "new folder for the run")
-    return path
-
-
-def _write_json(path: Path, obj) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | None = None,
              questions: str | os.PathLike | list[dict] | None = None,
              verbose="auto") -> tuple[AnswerGenerator, dict]:
@@ -90,7 +75,7 @@ def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | N
     (``None``: write nothing). ``knowledge_base`` is a path, a dict or a
     :class:`~llm_tf.text.knowledge_base.KnowledgeBase`."""
     cfg = config or QAConfig()
-    run = None if out is None else _check_out(out)
+    run = None if out is None else new_run_folder(out)
     kb_path = str(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike)) else None
     kb = KnowledgeBase.load(kb_path) if kb_path else KnowledgeBase.from_dict(knowledge_base)
     if questions is None:
@@ -118,13 +103,13 @@ def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | N
     if run is not None:
         run.mkdir(parents=True, exist_ok=True)
         model.save(run / MODEL)
-        _write_json(run / VOCAB, model.vocabulary)
-        _write_json(run / CONFIG, {
+        write_json_atomic(run / VOCAB, model.vocabulary)
+        write_json_atomic(run / CONFIG, {
             "kind": KIND, "model": "AnswerGenerator", "config": cfg.to_dict(),
             "knowledge_base": kb_path, "vocab_size": len(model.vocabulary),
             "questions": str(questions) if isinstance(questions, (str, os.PathLike)) else (
                 None if questions is None else f"{len(rows)} questions")})
-        _write_json(run / METRICS, metrics)
+        write_json_atomic(run / METRICS, metrics)
     return model, metrics
 
 

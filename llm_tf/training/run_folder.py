@@ -52,6 +52,18 @@ class RunInfo:
         }
 
 
+def new_run_folder(out) -> Path:
+    """``out`` as the folder of a new run (the classifier's and the answer generator's):
+    it must not be a file, nor a folder that already holds something."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise UserInputError(f"--out {str(out)!r} is a file, expected a folder for the run")
+    if path.is_dir() and any(path.iterdir()):
+        raise UserInputError(f"--out {str(out)!r} already exists and is not empty: choose a "
+                             "new folder for the run")
+    return path
+
+
 def write_json_atomic(path: Path, obj) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
