@@ -507,21 +507,29 @@ def documents(lang: str, sizes: dict[str, int], seed: int) -> list[Document]:
     return out
 
 
-def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
-    """File name (relative to data/classify/) -> content."""
+def layout_files(en: list, zh: list, order_seed: str) -> dict[str, str]:
+    """English documents as ``en/<split>/<label>/NNNN.txt``, Chinese as
+    ``zh/<split>.jsonl`` (labels interleaved by a seeded shuffle); shared by the
+    generators of ``classify*/``."""
     files: dict[str, str] = {}
-    en = documents("en", sizes, seed)
-    zh = documents("zh", sizes, seed)
     for split in SPLITS:
         for topic in TOPICS:
             docs = [d for d in en if d.split == split and d.topic == topic]
             for i, d in enumerate(docs, 1):
                 files[f"en/{split}/{d.label}/{i:04d}.txt"] = d.text + "\n"
         docs = [d for d in zh if d.split == split]
-        random.Random(f"{seed}-zh-{split}-order").shuffle(docs)  # labels interleaved
+        random.Random(f"{order_seed}-{split}-order").shuffle(docs)
         files[f"zh/{split}.jsonl"] = "".join(
             json.dumps({"label": d.label, "text": d.text}, ensure_ascii=False) + "\n"
             for d in docs)
+    return files
+
+
+def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
+    """File name (relative to data/classify/) -> content."""
+    en = documents("en", sizes, seed)
+    zh = documents("zh", sizes, seed)
+    files = layout_files(en, zh, f"{seed}-zh")
     sample = ["label\ttext"]
     for docs in (en, zh):
         for topic in TOPICS:

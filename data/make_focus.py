@@ -38,7 +38,6 @@ downloaded; the output is deterministic for a given ``--seed``.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the sibling generator, also when loaded from a file path
-from make_classification import SPLITS, TOPICS, ZH_LABELS, write_or_check  # noqa: E402
+from make_classification import SPLITS, TOPICS, ZH_LABELS, layout_files, write_or_check  # noqa: E402
 
 EN = {
     "names": ["Anna", "Ben", "Carlos", "Dara", "Elena", "Farid", "Grace", "Hiro",
@@ -171,20 +170,8 @@ def documents(lang: str, sizes: dict[str, int], seed: int) -> list[Document]:
 
 def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
     """File name (relative to data/classify_focus/) -> content."""
-    files: dict[str, str] = {}
-    en = documents("en", sizes, seed)
-    zh = documents("zh", sizes, seed)
-    for split in SPLITS:
-        for topic in TOPICS:
-            docs = [d for d in en if d.split == split and d.topic == topic]
-            for i, d in enumerate(docs, 1):
-                files[f"en/{split}/{d.label}/{i:04d}.txt"] = d.text + "\n"
-        docs = [d for d in zh if d.split == split]
-        random.Random(f"{seed}-focus-zh-{split}-order").shuffle(docs)
-        files[f"zh/{split}.jsonl"] = "".join(
-            json.dumps({"label": d.label, "text": d.text}, ensure_ascii=False) + "\n"
-            for d in docs)
-    return files
+    return layout_files(documents("en", sizes, seed), documents("zh", sizes, seed),
+                        f"{seed}-focus-zh")
 
 
 def _on_disk(out: Path) -> set[str]:
