@@ -19,6 +19,17 @@ from llm_tf.settings import flag_name
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
+def positive_int(value: str) -> int:
+    """argparse ``type=`` for counts: a clear message for anything but an integer >= 1."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error in one line (and exit status 2)."""
 

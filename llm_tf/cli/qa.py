@@ -1,8 +1,8 @@
 """``llm-tf qa train | ask | evaluate``: question answering from a knowledge base (§3.4, §6.1).
 
     llm-tf qa train    --kb FILE --out RUN [--questions FILE] [--epochs N --no-copy ...]
-    llm-tf qa ask      --model RUN --kb FILE [--json] QUESTION
-    llm-tf qa evaluate --model RUN --kb FILE --questions FILE [--json]
+    llm-tf qa ask      --model RUN --kb FILE [--json] [--beam-size K] QUESTION
+    llm-tf qa evaluate --model RUN --kb FILE --questions FILE [--json] [--beam-size K]
 
 The knowledge base is JSON: the listing's ``{"中国": {"首都": "北京"}}`` or
 ``data/facts.json``'s ``{"en": ..., "zh": ..., "names": ...}``. Questions are JSON lines
@@ -27,6 +27,7 @@ EXAMPLES = """examples:
   llm-tf qa ask --model runs/qa --kb data/facts.json "中国的首都是什么？"
   llm-tf qa ask --model runs/qa --kb data/facts.json --json "What is the capital of Frnace?"
   llm-tf qa evaluate --model runs/qa --kb data/facts.json --questions data/qa/test_entities.jsonl
+  llm-tf qa ask --model runs/qa --kb data/facts.json --beam-size 4 "日本的货币是什么？"
 """
 
 
@@ -62,12 +63,19 @@ def _cmd_ask(args) -> int:
 
     kb = KnowledgeBase.load(args.kb)
     model = load_qa(args.model)
-    d = model.predict([args.question], knowledge_base=kb, return_details=True)[0]
+    if args.beam_size is None:
+        d = model.predict([args.question], knowledge_base=kb, return_details=True)[0]
+    else:
+        from llm_tf.training.qa_trainer import decode_answers
+
+        d = decode_answers(model, [args.question], kb, beam_size=args.beam_size)[0]
     if args.json:
         r = d["retrieval"]
         print(json.dumps({"question": d["question"], "answer": d["answer"],
                           "retrieved": {**r, "text": _facts_text(r)},
-                          "copy_probability": d["copy_probability"]}, ensure_ascii=False))
+                          "decided_by": d["decided_by"], "beam_size": args.beam_size or 1,
+                          "copy_probability": d.get("copy_probability")},
+                         ensure_ascii=False))
         return 0
     print(d["answer"])
     return 0
@@ -86,7 +94,7 @@ def _cmd_evaluate(args) -> int:
     kb = KnowledgeBase.load(args.kb)
     rows = load_questions(args.questions)
     model = load_qa(args.model)
-    result = evaluate_qa(model, kb, rows)
+    result = evaluate_qa(model, kb, rows, beam_size=args.beam_size)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -129,6 +137,7 @@ def register(sub) -> None:
                    "training one")
     q.add_argument("--json", action="store_true",
                    help="print the answer, the retrieved facts and the copy probability")
+    _beam_arg(q)
     q.add_argument("question", metavar="QUESTION", help="the question")
     q.set_defaults(func=_cmd_ask)
 
@@ -137,7 +146,16 @@ def register(sub) -> None:
     q.add_argument("--kb", required=True, help="knowledge base (JSON)")
     q.add_argument("--questions", required=True, help="questions with answers (JSON lines)")
     q.add_argument("--json", action="store_true", help="print one JSON object")
+    _beam_arg(q)
     q.set_defaults(func=_cmd_evaluate)
+
+
+def _beam_arg(parser) -> None:
+    from llm_tf.cli.common import positive_int
+
+    parser.add_argument("--beam-size", type=positive_int, default=None, metavar="K",
+                        help="decode with the project's decoder, beam search over K beams "
+                             "(1: greedy); default: the model's batched greedy decoding")
 
 
 def _usage(parser) -> int:

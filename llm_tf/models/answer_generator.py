@@ -4,7 +4,9 @@ and a copy mechanism (pointer-generator, See et al. 2017), grounded in a knowled
 The pipeline for one question (§6.1):
 
 1. retrieval (:mod:`llm_tf.text.retrieval`, plain rules) finds the entity and its facts;
-   no entity: the reply is ``<unknown>`` and the model is not asked;
+   no entity, or an entity without the relation the question names: the reply is
+   ``<unknown>`` and the model is not heeded (a relation retrieval does not recognise
+   is the model's to answer ``<unknown>``, as trained);
 2. the **encoder**, a bidirectional LSTM, reads question ``<sep>`` facts and keeps one
    state per token, :math:`h_1..h_S` (B, S, 2u): not a fixed-length vector;
 3. the **decoder**, an LSTM started from the encoder's final states, reads the answer
@@ -186,6 +188,12 @@ class AnswerGenerator(keras.Model):
 
     def decode(self, enc, h0, c0, keys, source, source_ext, target_in, training=None):
         """Final probabilities (B, T, V + S), p_gen (B, T, 1) and attention (B, T, S)."""
+        y = self._decoder_inputs(enc, source, source_ext, target_in, training)  # (B, T, E+2u)
+        s = self.decoder(y, initial_state=[h0, c0], training=training)  # (B, T, u)
+        return self._output(enc, keys, source, source_ext, s, y)
+
+    def _decoder_inputs(self, enc, source, source_ext, target_in, training=None):
+        """Each answer token's embedding and its selective read: (B, T, E + 2u)."""
         v = len(self.vocabulary)
         known = ops.where(ops.less(target_in, v), target_in, UNK_ID)
         y = self.embedding_dropout(self.embedding(known), training=training)  # (B, T, E)
@@ -193,8 +201,12 @@ class AnswerGenerator(keras.Model):
         where = ops.cast(ops.logical_and(ops.equal(source_ext[:, None, :], target_in[:, :, None]),
                                          ops.not_equal(source, 0)[:, None, :]), enc.dtype)
         where = where / ops.maximum(ops.sum(where, axis=-1, keepdims=True), 1.0)  # (B, T, S)
-        y = ops.concatenate([y, ops.matmul(where, enc)], axis=-1)  # (B, T, E + 2u)
-        s = self.decoder(y, initial_state=[h0, c0], training=training)  # (B, T, u)
+        return ops.concatenate([y, ops.matmul(where, enc)], axis=-1)
+
+    def _output(self, enc, keys, source, source_ext, s, y):
+        """Attention over the source, the vocabulary distribution and the copy mixture for
+        decoder states ``s`` (B, T, u) with inputs ``y``: (final, p_gen, attention)."""
+        v = len(self.vocabulary)
         scores = self.v(ops.tanh(keys[:, None] + self.w_s(s)[:, :, None]))[..., 0]  # (B, T, S)
         mask = ops.not_equal(source, 0)[:, None, :]
         scores = ops.where(mask, ops.cast(scores, "float32"), -1e9)
@@ -217,6 +229,20 @@ class AnswerGenerator(keras.Model):
                                axis=-1)  # (B, T, V + S)
         final = p_gen * ops.pad(p_vocab, [[0, 0], [0, 0], [0, n_src]]) + (1 - p_gen) * copy
         return final, p_gen, attn
+
+    def step(self, ids, state):
+        """Run answer tokens ``ids`` (B, T), extended ids, one LSTM step each from
+        ``state`` = ``[h, c, enc, keys, source, source_ext]``: (final probabilities
+        (B, T, V + S), new state). The same numbers as :meth:`decode` on the whole
+        answer (tested); :class:`AnswerStepper` gives it the decoder's interface."""
+        h, c, enc, keys, source, source_ext = state
+        y = self._decoder_inputs(enc, source, source_ext, ids)  # (B, T, E + 2u)
+        outs = []
+        for t in range(ids.shape[1]):  # the prompt is <bos>, then one token a step
+            out, (h, c) = self.decoder.cell(y[:, t], [h, c], training=False)
+            outs.append(out)
+        final, _, _ = self._output(enc, keys, source, source_ext, ops.stack(outs, axis=1), y)
+        return final, [h, c, enc, keys, source, source_ext]
 
     def call(self, inputs, training=None):
         source = ops.cast(inputs["source"], "int32")
@@ -260,7 +286,9 @@ class AnswerGenerator(keras.Model):
 
     def fit(self, x=None, y=None, *, knowledge_base=None, **kwargs):
         """Keras ``fit``; with a list of question strings, ``y`` is their answers and
-        ``knowledge_base`` the facts retrieval reads (kept for ``predict``)."""
+        ``knowledge_base`` the facts retrieval reads (kept for ``predict``). Questions
+        whose fact retrieval finds missing are left out: ``predict`` answers them
+        ``<unknown>`` without the model."""
         if not _is_text(x):
             return super().fit(x, y, **kwargs)
         if y is None:
@@ -273,6 +301,13 @@ class AnswerGenerator(keras.Model):
         kb = self._kb(knowledge_base)
         if self.vocabulary is None:
             self._set_vocabulary(self.build_vocabulary_from(x, y, kb))
+        # questions retrieval answers itself (no such fact) are never put to the model
+        retriever = Retriever(kb)
+        asked = [i for i, q in enumerate(x) if not retriever.retrieve(q).missing_fact]
+        if not asked:
+            raise UserInputError("the knowledge base has no fact for any of these questions: "
+                                 "retrieval answers them all <unknown>, nothing to learn")
+        x, y = [x[i] for i in asked], [y[i] for i in asked]
         inputs, targets, _, _ = self.encode_examples(x, y, kb)
         if not self.compiled:
             self.compile(optimizer=keras.optimizers.Adam(3e-3), loss=qa_loss())
@@ -282,8 +317,10 @@ class AnswerGenerator(keras.Model):
                 **kwargs):
         """Keras ``predict``; with a list of question strings, their answers (``<unknown>``
         when the knowledge base has no such fact). ``return_details=True`` gives one dict
-        per question: ``answer``, ``retrieval``, ``copy_probability`` (mean 1 - p_gen over
-        the answer's tokens, ``<eos>`` not counted) and ``tokens``."""
+        per question: ``answer``, ``retrieval``, ``decided_by`` (``"retrieval"`` when it
+        found no entity, or an entity without the relation asked: the model is not
+        heeded; else ``"model"``), ``copy_probability`` (mean 1 - p_gen over the answer's
+        tokens, ``<eos>`` not counted) and ``tokens``."""
         if not _is_text(x):
             return super().predict(x, batch_size=batch_size, **kwargs)
         kb = self._kb(knowledge_base)
@@ -295,15 +332,17 @@ class AnswerGenerator(keras.Model):
             inputs, _, sources, found = self.encode_examples(chunk, None, kb)
             ids, p_gen = self._greedy(inputs["source"], inputs["source_ext"])
             for i, r in enumerate(found):
-                tokens = decode_ids(ids[i], sources[i], self.vocabulary) if r.found else []
+                asked = not r.missing_fact  # else retrieval answers: no such fact
+                tokens = decode_ids(ids[i], sources[i], self.vocabulary) if asked else []
                 n = max(1, len(tokens))  # the answer's steps, <eos> not counted
-                if not r.found or not tokens or ids[i, 0] == UNKNOWN_ID:
+                if not asked or not tokens or ids[i, 0] == UNKNOWN_ID:
                     answer = UNKNOWN
                 else:
                     answer = detokenize(tokens)
                 details[start + i] = {
                     "question": chunk[i], "answer": answer, "retrieval": r.to_dict(),
-                    "copy_probability": float(1 - p_gen[i, :n].mean()) if r.found else 0.0,
+                    "decided_by": "model" if asked else "retrieval",
+                    "copy_probability": float(1 - p_gen[i, :n].mean()) if asked else 0.0,
                     "tokens": tokens}
         return details if return_details else [d["answer"] for d in details]
 

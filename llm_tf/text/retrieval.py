@@ -19,14 +19,18 @@ Plain, tested rules, no learning:
    the other language ("Japan的首都")
    is carried over through the knowledge base's ``names``.
 4. **Relation.** A relation name of the entity that the question contains ("首都"), else
-   the first keyword of :data:`RELATION_KEYWORDS` found ("biggest city" -> largest
-   city).
+   one that another entity of the same table has (so "the landmark of Chad" names a
+   relation Chad lacks), else the first keyword of :data:`RELATION_KEYWORDS` found
+   ("biggest city" -> largest city).
 
 :func:`retrieve` returns a :class:`Retrieval`, whose :meth:`~Retrieval.source` is the
 text the encoder reads: the question, ``<sep>``, the relation found, ``<sep>``, and the
-entity's facts linearised (the relevant fact is the one under that relation; the model
-still reads them all, so a relation the entity lacks gives ``<unknown>``).
-No entity: no facts, and the answer is :data:`UNKNOWN` without asking the model.
+entity's facts linearised (the relevant fact is the one under that relation).
+:attr:`Retrieval.missing_fact` tells when the knowledge base has no fact for the
+question: no entity, or an entity without the relation asked. Then the answer is
+:data:`UNKNOWN` without asking the model; a relation retrieval does not recognise at all
+(a population, in a knowledge base without one) is left to the model, trained to answer
+``<unknown>`` there too.
 """
 
 from __future__ import annotations
@@ -124,6 +128,12 @@ class Retrieval:
         return self.entity is not None
 
     @property
+    def missing_fact(self) -> bool:
+        """The knowledge base has no fact for the question: no entity, or the entity
+        lacks the relation asked (recognised by name or keyword)."""
+        return not self.found or (self.relation is not None and self.relation not in self.facts)
+
+    @property
     def has_fact(self) -> bool:
         """The relation asked was recognised and the entity has it."""
         return self.relation is not None and self.relation in self.facts
@@ -154,6 +164,10 @@ class Retriever:
             pattern = None if _cjk(entity) else re.compile(
                 r"(?<![^\W_])" + re.escape(entity.lower()) + r"(?![^\W_])")
             self._names.append((entity, lang, entity, pattern))
+        # relation names per table, longest first (any entity's)
+        self._relations = {lang: sorted({r for facts in table.values() for r in facts},
+                                        key=lambda r: (-len(r), r))
+                           for lang, table in self.kb.tables.items()}
 
     # ---- entity
     def _exact(self, question: str):
@@ -189,11 +203,14 @@ class Retriever:
 
     # ---- relation
     @staticmethod
-    def _relation(question: str, facts: dict) -> str | None:
+    def _relation(question: str, facts: dict, known=()) -> str | None:
         q = question.lower()
         present = [r for r in facts if r.lower() in q]
         if present:
             return max(present, key=len)
+        other = next((r for r in known if r.lower() in q), None)  # a relation it lacks
+        if other is not None:
+            return other
         for canonical, words in RELATION_KEYWORDS.items():
             if any(w in q for w in words):
                 return canonical
@@ -228,7 +245,8 @@ class Retriever:
                 lang = found_lang
         facts = self.kb.facts(lang, entity)
         return Retrieval(question, lang, entity, mention, match, dist,
-                         self._relation(question, facts), dict(facts))
+                         self._relation(question, facts, self._relations.get(lang, ())),
+                         dict(facts))
 
 
 def retrieve(question: str, kb: KnowledgeBase | dict) -> Retrieval:

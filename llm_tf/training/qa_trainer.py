@@ -13,7 +13,10 @@ seeded, and writes a run folder::
       metrics.json    loss per epoch, sizes, time, and exact match on the training data
 
 :func:`load_qa` reads it back; :func:`evaluate_qa` scores questions against a
-knowledge base (exact match overall and per language, the mistakes).
+knowledge base (exact match overall and per language, the mistakes);
+:func:`decode_answers` answers through the project's decoder
+(:class:`~llm_tf.generation.decoder.Decoder` over
+:class:`~llm_tf.models.answer_stepper.AnswerStepper`), greedy or by beam search.
 """
 
 from __future__ import annotations
@@ -27,15 +30,19 @@ import keras
 
 from llm_tf.errors import UserInputError
 from llm_tf.evaluation.exact_match import exact_match_report
+from llm_tf.generation.decoder import Decoder
 from llm_tf.models import AnswerGenerator, QAConfig  # registers the classes
 from llm_tf.models.answer_generator import qa_loss
+from llm_tf.models.answer_stepper import AnswerStepper
 from llm_tf.runtime import set_seed
-from llm_tf.text.knowledge_base import KnowledgeBase, language_of
+from llm_tf.text.knowledge_base import KnowledgeBase, detokenize, language_of
+from llm_tf.text.qa_data import UNKNOWN_ID, decode_ids
 from llm_tf.text.qa_questions import training_questions
 from llm_tf.text.retrieval import UNKNOWN
+from llm_tf.text.vocab import BOS_ID, EOS_ID
 from llm_tf.training.run_folder import new_run_folder, write_json_atomic
 
-__all__ = ["KIND", "evaluate_qa", "load_qa", "load_questions", "train_qa"]
+__all__ = ["KIND", "decode_answers", "evaluate_qa", "load_qa", "load_questions", "train_qa"]
 
 KIND = "qa"  # config.json's "kind"
 CONFIG, VOCAB, MODEL, METRICS = "config.json", "vocab.json", "model.keras", "metrics.json"
@@ -135,15 +142,52 @@ def load_qa(path: str | os.PathLike) -> AnswerGenerator:
     return keras.saving.load_model(run / MODEL, compile=False)
 
 
-def evaluate_qa(model: AnswerGenerator, knowledge_base, questions, max_mistakes: int = 20
-                ) -> dict:
+def decode_answers(model: AnswerGenerator, questions, knowledge_base, beam_size: int = 1,
+                   jit_compile: bool = True) -> list[dict]:
+    """Answers to ``questions`` (strings) through the project's decoder: greedy
+    (``beam_size=1``) or beam search, one question at a time, the encoder outputs in the
+    decoder state. One dict per question, as ``model.predict(..., return_details=True)``
+    (with ``beam_size``; no copy probability). Questions whose fact retrieval finds
+    missing are answered ``<unknown>`` without the model, as by ``predict``."""
+    if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
+        raise UserInputError(f"beam_size must be a positive integer, got {beam_size!r}")
+    kb = (KnowledgeBase.load(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike))
+          else KnowledgeBase.from_dict(knowledge_base))
+    stepper = AnswerStepper(model)
+    decoder = Decoder(stepper, jit_compile=jit_compile)
+    out = []
+    for question in questions:
+        inputs, _, sources, found = model.encode_examples([question], None, kb)
+        r = found[0]
+        ids, tokens = [], []
+        if not r.missing_fact:
+            stepper.bind(inputs["source"], inputs["source_ext"])
+            ids = decoder.generate([BOS_ID], stop_ids=(EOS_ID, UNKNOWN_ID), seed=0,
+                                   max_tokens=model.max_answer_len, beam_size=beam_size,
+                                   temperature=0.0)
+            tokens = decode_ids(ids, sources[0], model.vocabulary)
+        unknown = r.missing_fact or not tokens or ids[0] == UNKNOWN_ID
+        out.append({"question": question, "answer": UNKNOWN if unknown else detokenize(tokens),
+                    "retrieval": r.to_dict(),
+                    "decided_by": "retrieval" if r.missing_fact else "model",
+                    "beam_size": beam_size, "tokens": tokens})
+    return out
+
+
+def evaluate_qa(model: AnswerGenerator, knowledge_base, questions, max_mistakes: int = 20,
+                beam_size: int | None = None) -> dict:
     """Exact match of ``model`` on ``questions`` (rows or a JSON-lines path), answered
     from ``knowledge_base``; with the share of ``<unknown>`` replies and the first
-    mistakes."""
+    mistakes. ``beam_size``: decode with :func:`decode_answers` (default: the model's
+    batched greedy ``predict``)."""
     rows = load_questions(questions) if isinstance(questions, (str, os.PathLike)) else questions
     kb = (KnowledgeBase.load(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike))
           else KnowledgeBase.from_dict(knowledge_base))
-    preds = model.predict([r["question"] for r in rows], knowledge_base=kb)
+    if beam_size is None:
+        preds = model.predict([r["question"] for r in rows], knowledge_base=kb)
+    else:
+        preds = [d["answer"] for d in decode_answers(model, [r["question"] for r in rows], kb,
+                                                     beam_size=beam_size)]
     refs = [r["answer"] for r in rows]
     langs = [r.get("lang") or language_of(r["question"]) for r in rows]
     result = exact_match_report(preds, refs, langs, unknown=UNKNOWN)

@@ -39,10 +39,21 @@ def test_ask_and_ask_json(run, capsys):
     assert main(["qa", "ask", "--model", str(tmp / "run"), "--kb", str(kb), "--json",
                  "Japn的首都是什么？"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"question", "answer", "retrieved", "copy_probability"}
+    assert set(out) == {"question", "answer", "retrieved", "copy_probability", "decided_by",
+                        "beam_size"}
+    assert out["decided_by"] == "model" and out["beam_size"] == 1
     assert out["retrieved"]["entity"] == "日本" and out["retrieved"]["match"] == "fuzzy"
     assert out["retrieved"]["text"] == "日本 | 首都 : 东京 | 大洲 : 亚洲"
     assert 0.0 <= out["copy_probability"] <= 1.0
+    greedy = out["answer"]
+    assert main(["qa", "ask", "--model", str(tmp / "run"), "--kb", str(kb), "--json",
+                 "--beam-size", "1", "Japn的首都是什么？"]) == 0  # the project's decoder
+    out = json.loads(capsys.readouterr().out)
+    assert out["answer"] == greedy and out["copy_probability"] is None
+    assert main(["qa", "ask", "--model", str(tmp / "run"), "--kb", str(kb), "--json",
+                 "--beam-size", "3", "What is the continent of Japan?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["beam_size"] == 3 and out["decided_by"] == "model" and out["answer"]
 
 
 def test_evaluate(run, capsys):
@@ -61,6 +72,9 @@ def test_evaluate(run, capsys):
     assert main(["qa", "evaluate", "--model", str(tmp / "run"), "--kb", str(kb),
                  "--questions", str(questions)]) == 0
     assert "exact match:" in capsys.readouterr().out
+    assert main(["qa", "evaluate", "--model", str(tmp / "run"), "--kb", str(kb),
+                 "--questions", str(questions), "--json", "--beam-size", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["by_language"]["en"]["exact_match"] == 1.0
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -70,6 +84,7 @@ def test_evaluate(run, capsys):
     (["qa", "train", "--kb", "KB", "--out", "OUT", "--units", "0"], "units"),
     (["qa", "train", "--kb", "KB", "--out", "OUT", "--questions", "none.jsonl"], "not found"),
     (["qa", "evaluate", "--model", "RUN", "--kb", "KB"], "--questions"),
+    (["qa", "ask", "--model", "RUN", "--kb", "KB", "--beam-size", "0", "Q?"], "positive"),
 ])
 def test_bad_input_is_one_line_and_status_2(run, capsys, argv, message):
     tmp, kb = run

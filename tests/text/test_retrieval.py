@@ -56,7 +56,20 @@ def test_nothing_found_for_unknown_or_too_distant_names(facts, question):
 def test_relation_missing_from_the_entity_is_reported_but_not_a_fact(facts):
     r = facts.retrieve("What is a famous landmark in Mongolia?")
     assert r.entity == "Mongolia" and r.relation == "landmark" and not r.has_fact
-    assert facts.retrieve("中国的人口是多少？").relation is None
+    assert r.missing_fact
+    population = facts.retrieve("中国的人口是多少？")  # no entity has one: not recognised
+    assert population.relation is None and not population.missing_fact
+    assert facts.retrieve("What is the capital of Atlantis?").missing_fact  # no entity
+    assert not facts.retrieve("What is the capital of Mongolia?").missing_fact
+
+
+def test_a_relation_named_by_another_entity_is_recognised_without_a_keyword():
+    kb = {"Aland": {"code": "Xq", "colour": "red"}, "Bland": {"code": "Zp"}}
+    r = retrieve("What is the colour of Bland?", kb)  # no keyword knows "colour"
+    assert (r.entity, r.relation, r.has_fact, r.missing_fact) == ("Bland", "colour", False,
+                                                                  True)
+    assert retrieve("What is the colour of Aland?", kb).has_fact
+    assert retrieve("What is the flavour of Aland?", kb).relation is None
 
 
 def test_every_generated_question_finds_its_entity(facts):
