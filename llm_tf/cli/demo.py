@@ -3,7 +3,11 @@
 For each corpus (by default the English and the Chinese corpus of the checkout's
 ``data/``): print the §5 model's ``model.summary()``, train it (validation
 perplexity before and after), save the run under ``runs/``, and generate text from
-a prompt with the saved model. Outside a checkout, give ``--corpus FILE``.
+a prompt with the saved model. On the checkout's data it then trains §3.4's answer
+generator on ``data/facts.json`` and answers the article's own question,
+"中国的首都是什么？", from the knowledge base, beside what the language model alone
+says (it invents facts: the article's reason for §3.4). Outside a checkout, give
+``--corpus FILE``.
 
     llm-tf demo                          # data/corpus.en.txt and data/corpus.zh.txt
     llm-tf demo --quick --corpus my.txt  # a small model, one epoch, your text
@@ -18,6 +22,9 @@ from pathlib import Path
 from llm_tf.errors import UserInputError
 
 PROMPTS = {"en": "The capital of France", "zh": "中国的首都"}
+# the question asked of the answer generator beside each language model's prompt (§3.4)
+QUESTIONS = {"en": "What is the capital of France?", "zh": "中国的首都是什么？"}
+MISSING = "蒙古的著名景点是什么？"  # facts.json has no landmark for Mongolia: <unknown>
 EMBEDDED = ("corpus.en.txt", "corpus.zh.txt")
 
 
@@ -63,14 +70,59 @@ def run_demo(corpus: Path, out: Path, epochs: int, seed: int, quick: bool,
     run = RunDir(out)
     info = run.info()
     saved = stepping_view(run.load_model(compile=False))  # from what was saved, not memory
+    texts = {}
     for temperature in (0.0, 0.8):
         sampling = SamplingConfig(max_tokens=40, temperature=temperature, top_k=20, seed=seed)
-        text = generate_text(saved, info.tokenizer, run.vocab(), prompt, sampling,
-                             context=info.config.trained_context)
-        print(f"\ngenerated (temperature {temperature}) from {prompt!r}:\n{text}")
+        texts[temperature] = generate_text(saved, info.tokenizer, run.vocab(), prompt,
+                                           sampling, context=info.config.trained_context)
+        print(f"\ngenerated (temperature {temperature}) from {prompt!r}:\n"
+              f"{texts[temperature]}")
     print(f"\nsaved the run in {out} (model.keras, vocab.json, config.json, "
           f"training_curve.png, TensorBoard logs in logs/)")
-    return {"before": before, "after": after}
+    return {"before": before, "after": after, "greedy": texts[0.0], "prompt": prompt}
+
+
+def run_qa_demo(data: Path, out: Path, seed: int, quick: bool, lm_results: dict) -> dict:
+    """Train the answer generator on ``data/qa/train.jsonl`` and answer :data:`QUESTIONS`
+    from ``data/facts.json``, each printed beside the language model's greedy text."""
+    from llm_tf.models import QAConfig
+    from llm_tf.training.qa_trainer import evaluate_qa, load_qa, load_questions, train_qa
+
+    if out.exists():
+        shutil.rmtree(out)
+    from llm_tf.text.knowledge_base import KnowledgeBase
+
+    kb_path = data / "facts.json"
+    kb = KnowledgeBase.load(kb_path)
+    questions = load_questions(data / "qa" / "train.jsonl")
+    if quick:
+        cfg, questions = QAConfig.tiny(epochs=1, seed=seed), questions[::8]
+    else:  # about a minute on 2 cores; chapters/ch06_1 trains the full-size model
+        cfg = QAConfig(embedding_dim=32, units=64, attention_units=64, epochs=8, seed=seed)
+    print(f"\n==== §3.4 answer generator on {kb_path} ====")
+    print(f"training on {len(questions):,} questions from {data / 'qa' / 'train.jsonl'} "
+          f"({cfg.epochs} epochs)...")
+    _, metrics = train_qa(kb_path, out, cfg, questions=questions, verbose=2)
+    model = load_qa(out)  # from what was saved, not memory
+    held = evaluate_qa(model, kb, data / "qa" / "test_entities.jsonl")
+    print(f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s; exact match on "
+          f"{held['questions']} questions about countries held out of training: "
+          f"{held['exact_match']:.3f}")
+    answers = {}
+    for lang, question in QUESTIONS.items():
+        d = model.predict([question], knowledge_base=kb, return_details=True)[0]
+        answers[lang] = d["answer"]
+        print(f"\n{question}")
+        lm = lm_results.get(lang)
+        if lm is not None:
+            print(f"  §5 language model alone, from {lm['prompt']!r}: {lm['greedy']}")
+        print(f"  answer generator + knowledge base: {d['answer']}   (retrieved: "
+              f"{d['retrieval']['entity']} / {d['retrieval']['relation']})")
+    missing = model.predict([MISSING], knowledge_base=kb)[0]
+    print(f"\n{MISSING} (no such fact in the knowledge base)\n  answer generator: {missing}")
+    print(f"\nsaved the run in {out}; ask it more: llm-tf qa ask --model {out} --kb {kb_path} "
+          f"\"日本的货币是什么？\"")
+    return {"held_out": held["exact_match"], "answers": answers, "missing": missing}
 
 
 def _cmd_demo(args) -> int:
@@ -96,9 +148,15 @@ def _cmd_demo(args) -> int:
         prompt = args.prompt or _prompt_for(corpus, lang)
         results[name] = run_demo(corpus, Path(args.out) / f"demo-{name}", epochs, args.seed,
                                  args.quick, prompt)
+    qa = None
+    if not args.corpus and not args.no_qa:
+        qa = run_qa_demo(data, Path(args.out) / "demo-qa", args.seed, args.quick, results)
     print("\n==== summary ====")
     for name, r in results.items():
         print(f"{name}: validation perplexity {r['before']:.1f} -> {r['after']:.2f}")
+    if qa is not None:
+        print(f"qa: {QUESTIONS['zh']} -> {qa['answers']['zh']}; exact match on held-out "
+              f"countries {qa['held_out']:.3f}")
     print("next: llm-tf train --corpus YOUR_CORPUS --out runs/mine   (see README.md)")
     return 0
 
@@ -121,4 +179,6 @@ def register(sub) -> None:
                    help="which embedded corpora (default: en zh)")
     p.add_argument("--prompt", default=None, help="prompt to continue (default: per corpus)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    p.add_argument("--no-qa", action="store_true",
+                   help="skip the answer generator (§3.4) after the language models")
     p.set_defaults(func=_cmd_demo)

@@ -27,6 +27,20 @@ def test_quick_demo_on_a_given_corpus(capsys, tmp_path, en_corpus):
     assert (tmp_path / "runs" / "demo-en" / "model.keras").is_file()
 
 
+def test_quick_demo_on_the_embedded_data_also_answers_from_the_knowledge_base(capsys,
+                                                                            tmp_path):
+    rc = main(["demo", "--quick", "--lang", "zh", "--out", str(tmp_path / "runs")])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert "§3.4 answer generator" in out and "中国的首都是什么？" in out
+    assert "§5 language model alone, from '中国的首都':" in out  # beside the LM's text
+    assert "answer generator + knowledge base:" in out and "(retrieved: 中国 / 首都)" in out
+    assert "蒙古的著名景点是什么？ (no such fact in the knowledge base)\n  answer generator: " \
+           "<unknown>" in out  # retrieval finds Mongolia without a landmark
+    assert "qa: 中国的首都是什么？ -> " in out.split("==== summary ====")[1]
+    assert (tmp_path / "runs" / "demo-qa" / "model.keras").is_file()
+
+
 def test_bad_demo_input_is_one_line(capsys, tmp_path):
     for argv in (["demo", "--corpus", str(tmp_path / "missing.txt")],
                  ["demo", "--quick", "--epochs", "0", "--corpus", str(DATA / "corpus.en.txt")]):
