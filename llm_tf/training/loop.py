@@ -36,6 +36,7 @@ from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import TrainConfig
 from llm_tf.training.distribution import is_chief
+from llm_tf.training.optimizers import plateau_rate
 from llm_tf.training.run_folder import RunDir, write_json_atomic
 
 CARRIED = "carried_state.npz"  # stateful runs saved mid-epoch: the recurrent state
@@ -56,6 +57,7 @@ class Progress:
     best_val_loss: float = math.inf
     best_epoch: int = 0
     bad_epochs: int = 0  # epochs since the best
+    lr_scale: float | None = 1.0  # plateau schedule: the divisions of the rate so far
     stopped: str = ""  # why training ended early, if it did
     rng: list = field(default_factory=list)  # the dropout seed generators' states
     history: dict = field(default_factory=dict)
@@ -65,6 +67,7 @@ class Progress:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         if "best_val_loss" in known and known["best_val_loss"] is None:
             known["best_val_loss"] = math.inf
+        known.setdefault("lr_scale", None)  # older state.json: read from the optimizer
         return cls(**known)
 
     def to_json(self) -> dict:
@@ -328,6 +331,12 @@ class TrainLoop:
         callbacks.on_train_begin()
         start = time.perf_counter()
         base_seconds, last_save, calls = progress.seconds, time.perf_counter(), 0
+        warming = opt.lr_schedule == "plateau" and opt.warmup_steps > 0
+        if progress.lr_scale is None:  # a run saved before lr_scale: the rate it had reached
+            progress.lr_scale = 1.0
+            if opt.lr_schedule == "plateau":
+                progress.lr_scale = float(keras.ops.convert_to_numpy(
+                    self.model.optimizer.learning_rate)) / opt.learning_rate
         try:
             while progress.epoch < opt.epochs and not progress.stopped:
                 epoch = progress.epoch
@@ -343,6 +352,9 @@ class TrainLoop:
                 losses = []
                 for batch in range(progress.batch, self.steps_per_epoch):
                     callbacks.on_train_batch_begin(batch)
+                    if warming and progress.step <= opt.warmup_steps:  # plateau's warm-up
+                        self.model.optimizer.learning_rate.assign(
+                            plateau_rate(opt, progress.step, progress.lr_scale))
                     t0 = time.perf_counter()
                     loss, self.state = self._step_fn(iterator, self.state)
                     loss = float(loss)
@@ -404,9 +416,10 @@ class TrainLoop:
             self.save(progress, rd.BEST)
         else:
             progress.bad_epochs += 1
-            if opt.lr_schedule == "plateau" and not opt.warmup_steps:
-                lr = self.model.optimizer.learning_rate
-                lr.assign(lr / opt.decay_factor)
+            if opt.lr_schedule == "plateau":
+                progress.lr_scale /= opt.decay_factor
+                self.model.optimizer.learning_rate.assign(
+                    plateau_rate(opt, progress.step, progress.lr_scale))
             if opt.patience and progress.bad_epochs >= opt.patience:
                 progress.stopped = (f"validation has not improved for {opt.patience} epochs "
                                     f"(best: epoch {progress.best_epoch})")

@@ -67,12 +67,23 @@ class WarmupSchedule(keras.optimizers.schedules.LearningRateSchedule):
 
 
 def learning_rate(cfg: OptimConfig, steps_per_epoch: int, total_steps: int):
-    """A float (``plateau`` without warm-up) or a :class:`WarmupSchedule`."""
-    if cfg.lr_schedule == "plateau" and not cfg.warmup_steps:
-        return cfg.learning_rate
+    """A float for ``plateau`` (a rate variable the loop sets: warm-up, then divided when
+    validation stops improving, :func:`plateau_rate`) or a :class:`WarmupSchedule`."""
+    if cfg.lr_schedule == "plateau":
+        return plateau_rate(cfg, step=0, scale=1.0)
     kind = "constant" if cfg.lr_schedule == "plateau" else cfg.lr_schedule
     return WarmupSchedule(cfg.learning_rate, kind, cfg.warmup_steps, total_steps,
                           steps_per_epoch, cfg.decay_after, cfg.decay_factor, cfg.min_lr_ratio)
+
+
+def plateau_rate(cfg: OptimConfig, step: int, scale: float) -> float:
+    """The ``plateau`` schedule's rate for the optimizer step ``step`` (0-based) after its
+    divisions so far (``scale``: 1 / decay_factor per division): linear warm-up as in
+    :class:`WarmupSchedule`, then the peak times ``scale``."""
+    rate = cfg.learning_rate * scale
+    if cfg.warmup_steps:
+        rate *= min(1.0, (step + 1.0) / cfg.warmup_steps)
+    return rate
 
 
 def make_optimizer(cfg: OptimConfig, steps_per_epoch: int, total_steps: int,

@@ -32,7 +32,8 @@ def _float32_policy():
 def test_best_model_plateau_and_early_stopping(tmp_path, en_corpus, monkeypatch):
     """Validation 3.0, 2.0, 2.5, 2.6: best at epoch 2, the rate halves twice, stop at 4."""
     model, _ = train(_cfg(en_corpus, epochs=1), tmp_path / "r", verbose=0)
-    cfg = _cfg(en_corpus, epochs=9, patience=2, decay_factor=2.0, lr_schedule="plateau")
+    cfg = _cfg(en_corpus, epochs=9, patience=2, decay_factor=2.0, lr_schedule="plateau",
+               learning_rate=1e-3)
     loop = TrainLoop(RunDir(tmp_path / "r"), model, cfg, tf.distribute.get_strategy(),
                      jit=False, verbose=0)
     losses = iter([3.0, 2.0, 2.5, 2.6, 9.9])
@@ -49,6 +50,39 @@ def test_best_model_plateau_and_early_stopping(tmp_path, en_corpus, monkeypatch)
     assert (tmp_path / "r" / "best.keras").is_file()
     state = json.loads((tmp_path / "r" / "state.json").read_text())
     assert state["best_epoch"] == 2 and state["epoch"] == 4
+
+
+def test_plateau_after_a_warm_up_still_divides_the_rate(tmp_path, en_corpus, monkeypatch):
+    """The rate climbs over the warm-up steps, then halves after each bad epoch (with a
+    warm-up the division used to be skipped, silently)."""
+    model, _ = train(_cfg(en_corpus, epochs=1), tmp_path / "r", verbose=0)
+    cfg = _cfg(en_corpus, epochs=3, patience=0, lr_schedule="plateau", learning_rate=1e-3,
+               warmup_steps=4)
+    loop = TrainLoop(RunDir(tmp_path / "r"), model, cfg, tf.distribute.get_strategy(),
+                     jit=False, verbose=0)
+    seen = []
+    step_fn = loop._step_fn
+
+    def spy(iterator, state):
+        seen.append(float(model.optimizer.learning_rate))
+        return step_fn(iterator, state)
+
+    monkeypatch.setattr(loop, "_step_fn", spy)
+    losses = iter([2.0, 2.5, 2.6])
+    monkeypatch.setattr(loop, "evaluate", lambda path: next(losses))
+    progress = loop.fit(Progress())
+    n = loop.steps_per_epoch
+    assert n > 4
+    np.testing.assert_allclose(seen[:5], [2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3], rtol=1e-6)
+    # epoch 1 improves (on nothing), epochs 2 and 3 do not: halved after each
+    np.testing.assert_allclose([seen[n - 1], seen[n], seen[2 * n]], [1e-3, 1e-3, 5e-4],
+                               rtol=1e-6)
+    np.testing.assert_allclose(progress.history["learning_rate"], [1e-3, 1e-3, 5e-4],
+                               rtol=1e-6)
+    assert progress.lr_scale == 0.25
+    assert float(model.optimizer.learning_rate) == pytest.approx(2.5e-4)
+    assert Progress.from_json(progress.to_json()).lr_scale == 0.25
+    assert Progress.from_json({"epoch": 1}).lr_scale is None  # read from the optimizer
 
 
 def test_max_steps_and_time_budget_stop_training(tmp_path, en_corpus):
