@@ -12,7 +12,7 @@ import contextlib
 import json
 import sys
 
-from llm_tf.cli.common import add_config_args, given
+from llm_tf.cli.common import add_config_args, given, positive_int
 
 TRAIN_EXAMPLES = """examples:
   llm-tf train --corpus my_corpus.txt --out runs/mine                  # the §5 LSTM, as listed
@@ -38,17 +38,6 @@ COMMANDS = {
     "recipes": "list the named training recipes (llm-tf train --recipe NAME)",
 }
 
-
-def _positive(value: str) -> int:
-    import argparse
-
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
-    return n
 
 
 def train_config(args):
@@ -208,6 +197,7 @@ def register(sub) -> None:
     from llm_tf.generation import SamplingConfig
     from llm_tf.models import ARCHITECTURES, ModelConfig
     from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig, TrainConfig
+    from llm_tf.training.config import ARCH_TRAINER_DEFAULTS
 
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("train", help=COMMANDS["train"],
@@ -219,7 +209,11 @@ def register(sub) -> None:
         "model (§3.2, §5); the sizes default to the §5 listing's, with the trainer's "
         "dropout and tied output layer (--dropout 0 --no-tie-embeddings: exactly the listing)",
         "architectures: " + "; ".join(f"{a.name} ({a.section}): {a.summary}"
-                                       for a in ARCHITECTURES.values()))
+                                       for a in ARCHITECTURES.values())
+        + ". Defaults that differ by architecture: " + "; ".join(
+            f"{arch}: " + ", ".join(f"--{k.replace('_', '-')} {v}" for part in d.values()
+                                    for k, v in part.items())
+            for arch, d in ARCH_TRAINER_DEFAULTS.items()))
     add_config_args(g, ModelConfig, choices={"arch": tuple(ARCHITECTURES)},
                     defaults=TrainConfig().model)  # the listing's sizes, the trainer's dropout
     g = p.add_argument_group("optimisation")
@@ -242,7 +236,7 @@ def register(sub) -> None:
     p.add_argument("--from", dest="source", required=True, help="run folder to start from")
     p.add_argument("--corpus", required=True, help="the new corpus")
     p.add_argument("--out", required=True, help="new run folder")
-    p.add_argument("--epochs", type=_positive, default=None, help="epochs (default: 3)")
+    p.add_argument("--epochs", type=positive_int, default=None, help="epochs (default: 3)")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="override the learning rate (default: the original run's)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted fine-tune")
@@ -260,7 +254,7 @@ def register(sub) -> None:
     p = sub.add_parser("evaluate", help=COMMANDS["evaluate"])
     p.add_argument("--model", required=True, help="run folder")
     p.add_argument("--corpus", required=True, help="corpus to evaluate on")
-    p.add_argument("--ngram-order", type=_positive, default=3,
+    p.add_argument("--ngram-order", type=positive_int, default=3,
                    help="order of the Kneser-Ney baseline (default: 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--last", action="store_true",

@@ -11,8 +11,11 @@ Kneser-Ney baseline on a user's own corpus (docs/benchmarks.md, "Defaults on a u
 corpus"): recurrent models carry their state across batches (truncated BPTT over 35
 tokens, 20 streams), dropout after the embedding and each layer and an output layer
 tied to the embedding (:data:`TRAINER_MODEL`), Adam at 3e-3 with the gradient norm
-clipped to 1, halved when validation stops improving, early stopping.
-``ModelConfig()`` alone is still exactly the listing (no dropout, untied).
+clipped to 1, halved when validation stops improving, early stopping. The Transformer
+has its own (:data:`ARCH_TRAINER_DEFAULTS`: two blocks, 128-token windows, AdamW at
+1e-3 with weight decay 0.1 and warm-up), applied by :meth:`TrainConfig.from_dict` and
+so by ``llm-tf train``. ``ModelConfig()`` alone is still exactly the listing (no
+dropout, untied).
 
 A run folder's ``config.json`` keeps the parts; :meth:`TrainConfig.from_dict` also
 reads the flat configs written before the parts existed.
@@ -120,6 +123,17 @@ class OptimConfig:
 # The trainer's regularisation of the §5 listing's model (its sizes are the listing's):
 # dropout on the non-recurrent connections, output layer tied to the embedding.
 TRAINER_MODEL = {"dropout": 0.3, "tie_embeddings": True}
+# What suits an architecture better than the defaults above, on a user's own corpus
+# (docs/benchmarks.md, "Defaults on a user's corpus"). Applied by TrainConfig.from_dict
+# (so by `llm-tf train`) under the recipe's and the user's settings; a saved run keeps
+# every value, so these never change a run folder's meaning. A Transformer has no
+# carried state: it needs longer windows for context, and overfits a small corpus
+# without weight decay.
+ARCH_TRAINER_DEFAULTS = {
+    "transformer": {"data": {"seq_len": 128}, "model": {"layers": 2},
+                    "optim": {"optimizer": "adamw", "learning_rate": 1e-3,
+                              "warmup_steps": 100, "weight_decay": 0.1}},
+}
 RESUME_LIMITS = ("epochs", "max_steps", "time_budget", "patience")  # may change on resume
 RECURRENT = ("lstm", "rnn")  # architectures that carry a state (stateful by default)
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
@@ -197,13 +211,20 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
-        """From ``to_dict()``'s nested form, or the flat form of older run folders."""
+        """From ``to_dict()``'s nested form, or the flat form of older run folders. The
+        nested form's missing fields take the trainer's defaults for its architecture
+        (:data:`ARCH_TRAINER_DEFAULTS`, then the fields' own defaults)."""
         if not any(isinstance(d.get(k), dict) for k in PARTS):
             return cls._from_flat(d)  # written before the parts existed
+        arch = d.get("model", {}).get("arch", ModelConfig.arch)
+        extra = ARCH_TRAINER_DEFAULTS.get(arch, {})
         return cls(
-            data=DataConfig(**known_fields(DataConfig, d.get("data", {}))),
-            model=ModelConfig.from_dict({**TRAINER_MODEL, **d.get("model", {})}),
-            optim=OptimConfig(**known_fields(OptimConfig, d.get("optim", {}))),
+            data=DataConfig(**known_fields(DataConfig, {**extra.get("data", {}),
+                                                        **d.get("data", {})})),
+            model=ModelConfig.from_dict({**TRAINER_MODEL, **extra.get("model", {}),
+                                         **d.get("model", {})}),
+            optim=OptimConfig(**known_fields(OptimConfig, {**extra.get("optim", {}),
+                                                          **d.get("optim", {})})),
             runtime=RuntimeConfig(**known_fields(RuntimeConfig, d.get("runtime", {}))),
             **known_fields(cls, {k: d[k] for k in ("seed", "finetuned_from") if k in d}),
         )

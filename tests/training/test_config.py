@@ -63,3 +63,23 @@ def test_the_trainers_defaults_regularise_the_listings_sizes():
     old = json.loads((LEGACY / "lstm5" / "config.json").read_text(encoding="utf-8"))["config"]
     legacy = TrainConfig.from_dict(old)
     assert legacy.model.is_listing and not legacy.stateful and legacy.optim.clip_norm is None
+
+
+def test_the_transformer_has_defaults_of_its_own_under_the_users_settings():
+    from llm_tf.training.config import ARCH_TRAINER_DEFAULTS
+
+    cfg = TrainConfig.from_dict({"model": {"arch": "transformer"}})
+    assert (cfg.data.seq_len, cfg.model.layers, cfg.optim.optimizer) == (128, 2, "adamw")
+    assert (cfg.optim.learning_rate, cfg.optim.warmup_steps, cfg.optim.weight_decay) == (
+        1e-3, 100, 0.1)
+    assert not cfg.stateful and cfg.trained_context == 128
+    mine = TrainConfig.from_dict({"model": {"arch": "transformer", "layers": 4},
+                                  "data": {"seq_len": 64}, "optim": {"optimizer": "adam"}})
+    assert (mine.data.seq_len, mine.model.layers, mine.optim.optimizer) == (64, 4, "adam")
+    assert mine.optim.weight_decay == 0.1  # what was not given still comes from the arch
+    assert TrainConfig.from_dict(cfg.to_dict()) == cfg  # a saved run keeps every value
+    saved = TrainConfig.from_dict({**cfg.to_dict(), "data": {**cfg.to_dict()["data"],
+                                                             "seq_len": 35}})
+    assert saved.data.seq_len == 35
+    lstm = TrainConfig.from_dict({"model": {"arch": "lstm"}})
+    assert lstm == TrainConfig() and set(ARCH_TRAINER_DEFAULTS) == {"transformer"}
