@@ -136,6 +136,22 @@ class RecurrentLM(keras.Model):
         ``state=None`` starts from zeros; ``index`` is unused (recurrent models have
         no positions) and kept so every architecture has the same step signature.
         """
+        x, new_state = self.step_features(ids, state, training=training)
+        if self.tie_embeddings:
+            logits = self.lm_head(x, self.embedding.embeddings)
+        else:
+            logits = self.lm_head(x)
+        return ops.cast(logits, "float32"), new_state  # (B, T, V)
+
+    def output_head(self):
+        """The output layer's (kernel, bias, tied): the kernel is (D, V), or the (V, D)
+        embedding when ``tied``; ``logits = features @ kernel + bias``."""
+        if self.tie_embeddings:
+            return self.embedding.embeddings, self.lm_head.bias, True
+        return self.lm_head.kernel, self.lm_head.bias, False
+
+    def step_features(self, ids, state=None, training=None):
+        """What the output layer reads, (B, T, D), and the new state (see :meth:`step`)."""
         x = self.dropouts[0](self.embedding(ids), training=training)  # (B, T, E)
         n = self.state_per_layer
         new_state = []
@@ -146,11 +162,11 @@ class RecurrentLM(keras.Model):
             x = self.dropouts[i + 1](x, training=training)
         if self.projection is not None:
             x = self.projection(x)  # (B, T, E)
-        if self.tie_embeddings:
-            logits = self.lm_head(x, self.embedding.embeddings)
-        else:
-            logits = self.lm_head(x)
-        return ops.cast(logits, "float32"), new_state  # (B, T, V)
+        return x, new_state
+
+    def features(self, ids, training=None):
+        """What the output layer reads for ``ids`` from a zero state: (B, T, D)."""
+        return self.step_features(ids, None, training=training)[0]
 
     def logits(self, ids, training=None):
         return self.step(ids, None, training=training)[0]

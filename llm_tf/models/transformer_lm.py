@@ -162,6 +162,13 @@ class TransformerLM(keras.Model):
         self.lm_head.build((b, t, self.embedding_dim))
         self.built = True
 
+    def output_head(self):
+        """The output layer's (kernel, bias, tied): the kernel is (D, V), or the (V, D)
+        token embedding when ``tied``; ``logits = features @ kernel + bias``."""
+        if self.tie_embeddings:
+            return self.token_embedding.embeddings, self.lm_head.bias, True
+        return self.lm_head.kernel, self.lm_head.bias, False
+
     def _head(self, x):
         x = self.final_norm(x)  # (B, T, D)
         if self.tie_embeddings:
@@ -177,6 +184,13 @@ class TransformerLM(keras.Model):
 
     def logits(self, ids, training=None):
         """Next-token logits (B, T, V) for every position of ``ids`` (B, T)."""
+        return self._head(self._blocks(ids, training))
+
+    def features(self, ids, training=None):
+        """What the output layer reads: the final layer norm's output (B, T, D)."""
+        return self.final_norm(self._blocks(ids, training))
+
+    def _blocks(self, ids, training=None):
         x = self.embedding_dropout(self._embed(ids), training=training)
         below = None  # h_{l-1}: the previous block's input
         key_value = None  # the keys and values of the current group's first block
@@ -189,7 +203,7 @@ class TransformerLM(keras.Model):
             else:
                 y = block(x, training=training, key_value=key_value, **extra)
             below, x = x, y
-        return self._head(x)
+        return x
 
     def call(self, ids, training=None):
         return keras.activations.softmax(self.logits(ids, training=training))  # (B, T, V)

@@ -151,6 +151,10 @@ class RuntimeConfig:
     jit_compile: bool = setting(True, "XLA-compile the train step", flag="--xla",
                                 aliases=("--jit",))
     deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
+    fused_loss: bool = setting(
+        True, "float32 training computes the output layer and its softmax cross-entropy "
+        "one vocabulary chunk at a time (memory independent of the vocabulary size); "
+        "--no-fused-loss: the plain (B, T, V) logits")
     save_every: int | None = setting(
         None, "also checkpoint every this many steps within an epoch (default: every ~5 "
         "minutes of work)", metavar="STEPS")

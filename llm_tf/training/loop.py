@@ -36,11 +36,13 @@ from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import TrainConfig
 from llm_tf.training.distribution import is_chief
+from llm_tf.layers.chunked_cross_entropy import chunked_sparse_cross_entropy
 from llm_tf.training.optimizers import plateau_rate
 from llm_tf.training.run_folder import RunDir, write_json_atomic
 
 CARRIED = "carried_state.npz"  # stateful runs saved mid-epoch: the recurrent state
 SAVE_SECONDS = 300.0  # default mid-epoch checkpoint cadence: about every 5 minutes of work
+FUSED_CHUNK = 2048  # vocabulary entries per chunk of the fused output layer and loss
 
 
 @dataclass
@@ -130,6 +132,10 @@ class TrainLoop:
             self.windows = lm_data.num_windows(run / rd.TRAIN_IDS, data.seq_len)
             self.steps_per_epoch = self.windows // self.global_batch
         self.state = None  # the carried recurrent state (stateful), one value per replica
+        # the output layer and its loss fused and chunked (float32 models that expose it)
+        self.fused = bool(cfg.runtime.fused_loss and hasattr(model, "output_head")
+                          and model.compute_dtype == "float32"
+                          and hasattr(model, "step_features" if self.stateful else "features"))
         self._step_fn = self._make_step()
         self._eval_fn = tf.function(self._eval_batch, jit_compile=jit, reduce_retracing=True)
         self._stop_signal = False
@@ -198,13 +204,28 @@ class TrainLoop:
 
         stateful = self.stateful
 
+        fused = self.fused
+
+        def fused_loss(features, y):  # (b, T, D) -> (b, T), no (b, T, V) tensor
+            kernel, bias, tied = model.output_head()
+            flat = tf.reshape(features, (-1, tf.shape(features)[-1]))
+            per = chunked_sparse_cross_entropy(flat, kernel, tf.reshape(y, (-1,)), bias,
+                                               tied=tied, chunk_size=FUSED_CHUNK)
+            return tf.reshape(per, tf.shape(y))
+
         def loss_and_grads(x, y, state):
             with tf.GradientTape() as tape:
                 if stateful:  # from the carried state; no gradient flows into earlier batches
                     state = [tf.stop_gradient(t) for t in state]
-                    logits, state = model.step(x, state, training=True)  # (b, T, V)
-                    per_token = keras.losses.sparse_categorical_crossentropy(
-                        y, logits, from_logits=True)
+                    if fused:
+                        features, state = model.step_features(x, state, training=True)
+                        per_token = fused_loss(features, y)
+                    else:
+                        logits, state = model.step(x, state, training=True)  # (b, T, V)
+                        per_token = keras.losses.sparse_categorical_crossentropy(
+                            y, logits, from_logits=True)
+                elif fused:
+                    per_token = fused_loss(model.features(x, training=True), y)
                 else:
                     probs = model(x, training=True)  # (b, T, V), float32
                     per_token = keras.losses.sparse_categorical_crossentropy(y, probs)  # (b, T)

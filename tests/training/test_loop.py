@@ -144,6 +144,39 @@ def test_mixed_precision_matches_float32(tmp_path, en_corpus):
     assert keras.backend.standardize_dtype(saved.weights[0].dtype) == "float32"
 
 
+@pytest.mark.parametrize("arch, stateful", [("lstm", True), ("transformer", False)])
+def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch, stateful,
+                                                       monkeypatch):
+    """Same seed, same batches: the chunked loss (no (B, T, V) logits) gives the same
+    losses and weights as the plain softmax cross-entropy, up to float rounding."""
+    from llm_tf.training import loop as loop_module
+
+    traced = []
+    real = loop_module.chunked_sparse_cross_entropy
+    monkeypatch.setattr(loop_module, "chunked_sparse_cross_entropy",
+                        lambda *a, **k: traced.append(k["tied"]) or real(*a, **k))
+
+    def run(fused, out):
+        cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=16, batch_size=16,
+                                          stateful=stateful),
+                          model=ModelConfig(arch=arch, embedding_dim=16, units=16, layers=1,
+                                            heads=2, max_len=16, tie_embeddings=stateful),
+                          optim=OptimConfig(epochs=1, max_steps=12, learning_rate=3e-3),
+                          runtime=RuntimeConfig(jit_compile=False, fused_loss=fused), seed=5)
+        model, history = train(cfg, tmp_path / out, verbose=0)
+        return model, history
+
+    (m1, h1) = run(True, "fused")
+    assert traced and set(traced) == {stateful}  # the fused path ran (tied for the LSTM)
+    traced.clear()
+    (m2, h2) = run(False, "plain")
+    assert not traced
+    np.testing.assert_allclose(h1["loss"], h2["loss"], rtol=1e-4)
+    np.testing.assert_allclose(h1["val_loss"], h2["val_loss"], rtol=1e-4)
+    for a, b in zip(m1.weights, m2.weights, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-3, atol=1e-5)
+
+
 @pytest.mark.parametrize("name", recipe_names())
 def test_every_recipe_parses_and_trains_a_few_steps(name, tmp_path, en_corpus):
     recipe = load_recipe(name)
