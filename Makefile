@@ -40,6 +40,10 @@ bench-w2v: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python data/make_corpus.py
+	$(BIN)/python data/make_questions.py
+	$(BIN)/python data/make_parallel.py
+	$(BIN)/python data/make_classification.py
+	$(BIN)/python data/make_focus.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -26,7 +26,6 @@ Nothing is downloaded; the output is deterministic for a given ``--seed``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -35,6 +34,9 @@ from pathlib import Path
 from llm_tf.text.qa_questions import NOWHERE, TEMPLATES, TRAIN_TEMPLATES, question_row
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the sibling module, also when loaded from a file path
+from jsonl_splits import jsonl, run  # noqa: E402
+
 UNKNOWN = "<unknown>"  # llm_tf.text.retrieval.UNKNOWN
 TEST_FRACTION = 0.2
 
@@ -91,31 +93,11 @@ def splits(kb: dict, seed: int) -> dict[str, list[dict]]:
 
 def outputs(seed: int) -> dict[str, str]:
     kb = json.loads((HERE / "facts.json").read_text(encoding="utf-8"))
-    return {f"qa/{name}.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-            for name, rows in splits(kb, seed).items()}
+    return {f"qa/{name}.jsonl": jsonl(rows) for name, rows in splits(kb, seed).items()}
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--out", type=Path, default=HERE, help="output folder (default: data/)")
-    p.add_argument("--check", action="store_true", help="only check the files are current")
-    args = p.parse_args(argv)
-    files = outputs(args.seed)
-    if args.check:
-        stale = [n for n, t in files.items() if not (args.out / n).exists()
-                 or (args.out / n).read_text(encoding="utf-8") != t]
-        if stale:
-            print("stale: " + ", ".join(stale), file=sys.stderr)
-            return 1
-        print("data/qa/ is up to date")
-        return 0
-    for name, text in files.items():
-        path = args.out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path} ({text.count(chr(10)):,} questions)")
-    return 0
+    return run(__doc__.splitlines()[0], outputs, "questions", argv)
 
 
 if __name__ == "__main__":

@@ -104,3 +104,24 @@ def known_fields(cls, d: dict) -> dict:
     """The entries of ``d`` that are fields of dataclass ``cls`` (older/newer keys are dropped)."""
     names = {f.name for f in dataclasses.fields(cls)}
     return {k: v for k, v in d.items() if k in names}
+
+
+class SavedConfig:
+    """``replace`` / ``to_dict`` / ``from_dict`` for a frozen config dataclass whose
+    ``to_dict()`` is what a run folder's ``config.json`` keeps; ``KIND`` names it in
+    errors."""
+
+    KIND = "config"
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        """From ``to_dict()`` (unknown keys, e.g. from a newer version, are dropped)."""
+        if not isinstance(d, dict):
+            raise UserInputError(f"a {cls.KIND} must be a JSON object, got {type(d).__name__}")
+        return cls(**known_fields(cls, d))

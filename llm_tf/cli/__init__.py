@@ -8,6 +8,7 @@
     llm-tf word2vec | glove | vectors ...                 word vectors (§3.1)
     llm-tf classify train | evaluate | predict | attention  documents (§3.3, §6.4)
     llm-tf qa        train | ask | evaluate                 questions on a knowledge base (§3.4, §6.1)
+    llm-tf translate train | run | evaluate                 English <-> Chinese (§6.3)
     llm-tf chat      --model QA_RUN --kb FILE [--lm LM_RUN] a multi-turn chatbot (§6.5)
     llm-tf recipes                                        named training recipes
     llm-tf demo      [--quick] [--corpus FILE]            the main job on the embedded data
@@ -27,11 +28,12 @@ from llm_tf.errors import UserInputError
 
 
 def _families() -> dict:
-    from llm_tf.cli import chat, classify, demo, lm, qa, vectors
+    from llm_tf.cli import chat, classify, demo, lm, qa, translate, vectors
 
     # command family -> (module, whether building its flags imports TensorFlow)
     return {"lm": (lm, True), "vectors": (vectors, False), "demo": (demo, True),
-            "classify": (classify, True), "qa": (qa, True), "chat": (chat, True)}
+            "classify": (classify, True), "qa": (qa, True), "translate": (translate, True),
+            "chat": (chat, True)}
 
 
 def _command(argv) -> str | None:

@@ -12,7 +12,9 @@ models, the listings' ``RNN`` / ``LSTM`` / ``Transformer``), so
 - :class:`HierarchicalClassifier` (:mod:`.hierarchical_classifier`) and its
   :class:`ClassifierConfig`: §3.3's cross-level attention in a document classifier (§6.4);
 - :class:`AnswerGenerator` (:mod:`.answer_generator`) and its :class:`QAConfig`: §3.4's
-  knowledge-grounded encoder-decoder with attention (§4.4) and copying (§6.1).
+  knowledge-grounded encoder-decoder with attention (§4.4) and copying (§6.1);
+- :class:`Translator` (:mod:`.translator`) and its :class:`TranslationConfig`: the same
+  encoder-decoder translating sentences between English and Chinese (§6.3).
 """
 
 import llm_tf.layers  # noqa: F401  (registers the layers)
@@ -36,6 +38,8 @@ from llm_tf.models.recurrent_lm import (
 )
 from llm_tf.models.registry import ARCHITECTURES, architecture_names, build_model, stepping_view
 from llm_tf.models.transformer_lm import TransformerLM
+from llm_tf.models.translation_config import TranslationConfig
+from llm_tf.models.translator import Translator
 
 __all__ = [
     "ARCHITECTURES",
@@ -51,6 +55,8 @@ __all__ = [
     "StackedLSTMLM",
     "Transformer",
     "TransformerLM",
+    "TranslationConfig",
+    "Translator",
     "architecture_names",
     "build_listing_lm",
     "build_model",

@@ -8,24 +8,26 @@ train --help`` lists them all; a run folder's ``config.json`` keeps them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
 from llm_tf.errors import UserInputError
 from llm_tf.settings import (
+    SavedConfig,
     check_choice,
     check_int,
     check_positive,
     check_positive_int,
     check_range,
-    known_fields,
     setting,
 )
 from llm_tf.text.tokenizers import NAMES as TOKENIZERS
 
 
 @dataclass(frozen=True)
-class ClassifierConfig:
+class ClassifierConfig(SavedConfig):
     """How documents become (sentences x words) ids, the model's sizes, and the training."""
+
+    KIND = "classifier config"
 
     # ---- data
     tokenizer: str = setting("auto", "auto: characters for mostly-CJK sentences, else NLTK "
@@ -86,16 +88,3 @@ class ClassifierConfig:
                 "text_layers": self.text_layers, "dropout": self.dropout,
                 "cross_level": self.cross_level, "seed": self.seed}
 
-    def replace(self, **changes) -> ClassifierConfig:
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ClassifierConfig:
-        """From ``to_dict()`` (unknown keys, e.g. from a newer version, are dropped)."""
-        if not isinstance(d, dict):
-            raise UserInputError(f"a classifier config must be a JSON object, got "
-                                 f"{type(d).__name__}")
-        return cls(**known_fields(cls, d))

@@ -8,22 +8,24 @@ Each field carries its help (:func:`llm_tf.settings.setting`), so ``llm-tf qa tr
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
 from llm_tf.errors import UserInputError
 from llm_tf.settings import (
+    SavedConfig,
     check_int,
     check_positive,
     check_positive_int,
     check_range,
-    known_fields,
     setting,
 )
 
 
 @dataclass(frozen=True)
-class QAConfig:
+class QAConfig(SavedConfig):
     """Sizes of the encoder-decoder and how it is trained."""
+
+    KIND = "QA config"
 
     # ---- model
     embedding_dim: int = setting(64, "width of the token embeddings (shared by encoder and "
@@ -69,15 +71,3 @@ class QAConfig:
                 "max_answer_len": self.max_answer_len, "min_count": self.min_count,
                 "relation_hint": self.relation_hint, "seed": self.seed}
 
-    def replace(self, **changes) -> QAConfig:
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> QAConfig:
-        """From ``to_dict()`` (unknown keys, e.g. from a newer version, are dropped)."""
-        if not isinstance(d, dict):
-            raise UserInputError(f"a QA config must be a JSON object, got {type(d).__name__}")
-        return cls(**known_fields(cls, d))

@@ -32,11 +32,11 @@ import numpy as np
 import tensorflow as tf
 
 from llm_tf.errors import UserInputError
+from llm_tf.layers.chunked_cross_entropy import chunked_sparse_cross_entropy
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import TrainConfig
 from llm_tf.training.distribution import is_chief
-from llm_tf.layers.chunked_cross_entropy import chunked_sparse_cross_entropy
 from llm_tf.training.optimizers import plateau_rate
 from llm_tf.training.run_folder import RunDir, write_json_atomic
 
