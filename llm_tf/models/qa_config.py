@@ -42,7 +42,9 @@ class QAConfig(SavedConfig):
                                   "in the question; --no-relation-hint is the ablation")
     # ---- training
     batch_size: int = setting(64, "questions per batch")
-    learning_rate: float = setting(3e-3, "Adam learning rate", aliases=("--lr",))
+    learning_rate: float = setting(3e-3, "Adam's peak learning rate (cosine decay to a "
+                                   "tenth of it over the run, gradients clipped to norm 1)",
+                                   aliases=("--lr",))
     epochs: int = setting(12, "training epochs")
     seed: int = setting(42, "seeds the weights, the shuffling and the dropout")
 

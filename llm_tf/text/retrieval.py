@@ -28,9 +28,10 @@ text the encoder reads: the question, ``<sep>``, the relation found, ``<sep>``, 
 entity's facts linearised (the relevant fact is the one under that relation).
 :attr:`Retrieval.missing_fact` tells when the knowledge base has no fact for the
 question: no entity, or an entity without the relation asked. Then the answer is
-:data:`UNKNOWN` without asking the model; a relation retrieval does not recognise at all
-(a population, in a knowledge base without one) is left to the model, trained to answer
-``<unknown>`` there too.
+:data:`UNKNOWN` without asking the model. :data:`RELATION_KEYWORDS` also knows relations
+people ask about that ``data/facts.json`` has for no country (the population); a relation
+retrieval does not recognise at all is left to the model, trained to answer
+``<unknown>`` when the facts do not hold it.
 """
 
 from __future__ import annotations
@@ -53,12 +54,15 @@ RELATION_KEYWORDS: dict[str, tuple[str, ...]] = {
     "language": ("language", "speak", "spoken"),
     "currency": ("currency", "money", "pay with"),
     "landmark": ("landmark", "sight", "visitors see", "famous for", "known for"),
+    # asked of countries, absent from data/facts.json: recognised, so answered <unknown>
+    "population": ("population", "how many people", "inhabitants"),
     "最大城市": ("最大城市", "最大的城市", "最大的一座城市", "最大"),
     "首都": ("首都", "首府"),
     "大洲": ("大洲", "哪个洲", "什么洲", "洲"),
     "语言": ("语言", "说什么话", "讲什么话", "语"),
     "货币": ("货币", "什么钱", "钱"),
     "景点": ("景点", "名胜", "参观"),
+    "人口": ("人口", "多少人"),
 }
 
 

@@ -97,7 +97,11 @@ def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | N
     set_seed(cfg.seed)
     model = AnswerGenerator(**cfg.model_kwargs())
     model._set_vocabulary(model.build_vocabulary_from(qs, answers, kb))
-    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=qa_loss(),
+    # cosine decay: at a constant rate the loss jumps from epoch to epoch (0.02 -> 0.05)
+    # and the run ends wherever it is; exact match on held-out countries varied by 4 points
+    steps = cfg.epochs * -(-len(qs) // cfg.batch_size)
+    rate = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, steps, alpha=0.1)
+    model.compile(optimizer=keras.optimizers.Adam(rate, global_clipnorm=1.0), loss=qa_loss(),
                   jit_compile=False)
     history = model.fit(qs, answers, knowledge_base=kb, batch_size=cfg.batch_size,
                         epochs=cfg.epochs, shuffle=True, verbose=verbose).history

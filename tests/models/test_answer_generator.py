@@ -88,7 +88,9 @@ def _toy(n, seed, relations=("code", "colour")):
 def trained():
     set_seed(3)
     kb, qs, ans = _toy(40, seed=0)
-    m = AnswerGenerator(embedding_dim=24, units=48, attention_units=48, dropout=0.0, seed=3)
+    # 64 units: with 48, seed 3 sat 20 epochs on a plateau (loss 0.33) copying one relation
+    # for both (seeds 1, 2, 4, 5 and 64 units all learn it: checked 2026-11-29)
+    m = AnswerGenerator(embedding_dim=24, units=64, attention_units=64, dropout=0.0, seed=3)
     m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
     m.fit(qs, ans, knowledge_base=kb, epochs=20, batch_size=20, verbose=0)
     return m, kb, qs, ans

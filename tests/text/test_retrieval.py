@@ -57,8 +57,10 @@ def test_relation_missing_from_the_entity_is_reported_but_not_a_fact(facts):
     r = facts.retrieve("What is a famous landmark in Mongolia?")
     assert r.entity == "Mongolia" and r.relation == "landmark" and not r.has_fact
     assert r.missing_fact
-    population = facts.retrieve("中国的人口是多少？")  # no entity has one: not recognised
-    assert population.relation is None and not population.missing_fact
+    population = facts.retrieve("中国的人口是多少？")  # no entity has one; a keyword knows it
+    assert population.relation == "人口" and population.missing_fact
+    assert facts.retrieve("How many people live in Japan?").relation == "population"
+    assert facts.retrieve("中国的国歌是什么？").relation is None  # unknown to retrieval
     assert facts.retrieve("What is the capital of Atlantis?").missing_fact  # no entity
     assert not facts.retrieve("What is the capital of Mongolia?").missing_fact
 
