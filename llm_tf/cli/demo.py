@@ -115,7 +115,8 @@ def run_qa_demo(data: Path, out: Path, seed: int, quick: bool, lm_results: dict)
         print(f"\n{question}")
         lm = lm_results.get(lang)
         if lm is not None:
-            print(f"  §5 language model alone, from {lm['prompt']!r}: {lm['greedy']}")
+            first = (lm["greedy"].strip().splitlines() or [""])[0]  # its first line
+            print(f"  §5 language model alone, from {lm['prompt']!r}: {first}")
         print(f"  answer generator + knowledge base: {d['answer']}   (retrieved: "
               f"{d['retrieval']['entity']} / {d['retrieval']['relation']})")
     missing = model.predict([MISSING], knowledge_base=kb)[0]
