@@ -112,6 +112,12 @@ class SavedConfig:
     errors."""
 
     KIND = "config"
+    TINY = {}  # the sizes of tiny(): small and quick, for tests and --quick runs
+
+    @classmethod
+    def tiny(cls, **changes):
+        """Small and quick (``TINY``, then ``changes``): for tests and ``--quick`` runs."""
+        return cls(**{**cls.TINY, **changes})
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)

@@ -28,6 +28,8 @@ class ClassifierConfig(SavedConfig):
     """How documents become (sentences x words) ids, the model's sizes, and the training."""
 
     KIND = "classifier config"
+    TINY = {"embedding_dim": 32, "num_heads": 2, "mlp_dim": 64,
+            "epochs": 8, "patience": 3}  # tiny()
 
     # ---- data
     tokenizer: str = setting("auto", "auto: characters for mostly-CJK sentences, else NLTK "
@@ -73,12 +75,6 @@ class ClassifierConfig(SavedConfig):
         check_range(self, "val_fraction", 0.0, 0.5, low_open=True)
         check_range(self, "dropout", 0.0, 1.0)
         check_positive(self, "learning_rate")
-
-    @classmethod
-    def tiny(cls, **changes) -> ClassifierConfig:
-        """Small and quick: for tests and ``--quick`` runs."""
-        base = {"embedding_dim": 32, "num_heads": 2, "mlp_dim": 64, "epochs": 8, "patience": 3}
-        return cls(**{**base, **changes})
 
     def model_kwargs(self, vocab_size: int, num_classes: int) -> dict:
         """The :class:`~llm_tf.models.HierarchicalClassifier` arguments of this config."""

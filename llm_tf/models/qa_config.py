@@ -21,11 +21,26 @@ from llm_tf.settings import (
 )
 
 
+def check_encoder_decoder(cfg, longest: str) -> None:
+    """The checks of an encoder-decoder's config (this one, and
+    :class:`~llm_tf.models.TranslationConfig`); ``longest`` names its output-length field."""
+    check_positive_int(cfg, "embedding_dim", "units", "attention_units", "max_source_len",
+                       "min_count", "batch_size", "epochs")
+    check_int(cfg, longest, minimum=2)
+    check_int(cfg, "seed", minimum=0)
+    check_range(cfg, "dropout", 0.0, 1.0)
+    check_positive(cfg, "learning_rate")
+    if not isinstance(cfg.copy, bool):
+        raise UserInputError(f"copy must be true or false, got {cfg.copy!r}")
+
+
 @dataclass(frozen=True)
 class QAConfig(SavedConfig):
     """Sizes of the encoder-decoder and how it is trained."""
 
     KIND = "QA config"
+    TINY = {"embedding_dim": 32, "units": 48, "attention_units": 48,
+            "epochs": 4, "batch_size": 32}  # tiny()
 
     # ---- model
     embedding_dim: int = setting(64, "width of the token embeddings (shared by encoder and "
@@ -49,21 +64,7 @@ class QAConfig(SavedConfig):
     seed: int = setting(42, "seeds the weights, the shuffling and the dropout")
 
     def __post_init__(self):
-        check_positive_int(self, "embedding_dim", "units", "attention_units", "max_source_len",
-                           "min_count", "batch_size", "epochs")
-        check_int(self, "max_answer_len", minimum=2)
-        check_int(self, "seed", minimum=0)
-        check_range(self, "dropout", 0.0, 1.0)
-        check_positive(self, "learning_rate")
-        if not isinstance(self.copy, bool):
-            raise UserInputError(f"copy must be true or false, got {self.copy!r}")
-
-    @classmethod
-    def tiny(cls, **changes) -> QAConfig:
-        """Small and quick: for tests and ``--quick`` runs."""
-        base = {"embedding_dim": 32, "units": 48, "attention_units": 48, "epochs": 4,
-                "batch_size": 32}
-        return cls(**{**base, **changes})
+        check_encoder_decoder(self, "max_answer_len")
 
     def model_kwargs(self) -> dict:
         """The :class:`~llm_tf.models.AnswerGenerator` arguments of this config."""

@@ -10,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llm_tf.errors import UserInputError
+from llm_tf.models.qa_config import check_encoder_decoder
 from llm_tf.settings import (
     SavedConfig,
-    check_int,
-    check_positive,
-    check_positive_int,
-    check_range,
     setting,
 )
 
@@ -27,6 +24,8 @@ class TranslationConfig(SavedConfig):
     """Which way to translate, the encoder-decoder's sizes and how it is trained."""
 
     KIND = "translation config"
+    TINY = {"embedding_dim": 32, "units": 48, "attention_units": 48,
+            "epochs": 4, "batch_size": 16}  # tiny()
 
     direction: str = setting("en-zh", "source-target languages", choices=DIRECTIONS)
     # ---- model
@@ -51,14 +50,7 @@ class TranslationConfig(SavedConfig):
         if self.direction not in DIRECTIONS:
             raise UserInputError(f"direction must be one of {', '.join(DIRECTIONS)}, got "
                                  f"{self.direction!r}")
-        check_positive_int(self, "embedding_dim", "units", "attention_units", "max_source_len",
-                           "min_count", "batch_size", "epochs")
-        check_int(self, "max_target_len", minimum=2)
-        check_int(self, "seed", minimum=0)
-        check_range(self, "dropout", 0.0, 1.0)
-        check_positive(self, "learning_rate")
-        if not isinstance(self.copy, bool):
-            raise UserInputError(f"copy must be true or false, got {self.copy!r}")
+        check_encoder_decoder(self, "max_target_len")
 
     @property
     def source_lang(self) -> str:
@@ -67,13 +59,6 @@ class TranslationConfig(SavedConfig):
     @property
     def target_lang(self) -> str:
         return self.direction.split("-")[1]
-
-    @classmethod
-    def tiny(cls, **changes) -> TranslationConfig:
-        """Small and quick: for tests and ``--quick`` runs."""
-        base = {"embedding_dim": 32, "units": 48, "attention_units": 48, "epochs": 4,
-                "batch_size": 16}
-        return cls(**{**base, **changes})
 
     def model_kwargs(self) -> dict:
         """The :class:`~llm_tf.models.Translator` arguments of this config."""
