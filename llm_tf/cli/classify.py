@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import unicodedata
 from pathlib import Path
 
-from llm_tf.cli.common import add_config_args, given
+from llm_tf.cli.common import add_config_args, given, show_usage
 from llm_tf.errors import UserInputError
 
 COMMANDS = {"classify": "document classifier with cross-level attention (§3.3, §6.4): "
@@ -155,7 +154,7 @@ def register(sub) -> None:
                            "Train and use a hierarchical document classifier: a word-level and "
                            "a text-level encoder joined by cross-level attention (§3.3)."))
     cmds = p.add_subparsers(dest="classify_command", metavar="SUBCOMMAND")
-    p.set_defaults(func=lambda args: _usage(p))
+    p.set_defaults(func=lambda args: show_usage(p))
 
     q = cmds.add_parser("train", help="train a classifier into a run folder",
                         epilog=EXAMPLES, formatter_class=raw)
@@ -188,8 +187,3 @@ def register(sub) -> None:
     q.add_argument("--out", required=True, help="the figure (.png)")
     q.add_argument("text", metavar="TEXT", help="the document (one or more sentences)")
     q.set_defaults(func=_cmd_attention)
-
-
-def _usage(parser) -> int:
-    parser.print_help(sys.stderr)
-    return 2

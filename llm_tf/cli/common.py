@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import types
 import typing
 
@@ -28,6 +29,12 @@ def positive_int(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
     return n
+
+
+def show_usage(parser) -> int:
+    """A command family called without its subcommand: its help on stderr, status 2."""
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
 
 
 class Parser(argparse.ArgumentParser):

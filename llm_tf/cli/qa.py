@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from llm_tf.cli.common import add_config_args, given
+from llm_tf.cli.common import add_config_args, given, show_usage
 from llm_tf.errors import UserInputError
 
 COMMANDS = {"qa": "question answering from a knowledge base (§3.4, §6.1): "
@@ -119,7 +118,7 @@ def register(sub) -> None:
                            "and its facts, an encoder-decoder with attention and a copy "
                            "mechanism writes the answer (§3.4, §4.4)."))
     cmds = p.add_subparsers(dest="qa_command", metavar="SUBCOMMAND")
-    p.set_defaults(func=lambda args: _usage(p))
+    p.set_defaults(func=lambda args: show_usage(p))
 
     q = cmds.add_parser("train", help="train an answer generator into a run folder",
                         epilog=EXAMPLES, formatter_class=raw)
@@ -156,8 +155,3 @@ def _beam_arg(parser) -> None:
     parser.add_argument("--beam-size", type=positive_int, default=None, metavar="K",
                         help="decode with the project's decoder, beam search over K beams "
                              "(1: greedy); default: the model's batched greedy decoding")
-
-
-def _usage(parser) -> int:
-    parser.print_help(sys.stderr)
-    return 2

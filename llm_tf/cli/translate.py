@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 
-from llm_tf.cli.common import add_config_args, given
+from llm_tf.cli.common import add_config_args, given, show_usage
 from llm_tf.errors import UserInputError
 
 COMMANDS = {"translate": "machine translation, English <-> Chinese (§6.3): "
@@ -113,7 +113,7 @@ def register(sub) -> None:
                            "encoder-decoder (BiLSTM encoder, attention, LSTM decoder); BLEU "
                            "by sacrebleu."))
     cmds = p.add_subparsers(dest="translate_command", metavar="SUBCOMMAND")
-    p.set_defaults(func=lambda args: _usage(p))
+    p.set_defaults(func=lambda args: show_usage(p))
 
     q = cmds.add_parser("train", help="train a translator into a run folder",
                         epilog=EXAMPLES, formatter_class=raw)
@@ -138,8 +138,3 @@ def register(sub) -> None:
     q.add_argument("--pairs", required=True, help="sentence pairs with references")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(func=_cmd_evaluate)
-
-
-def _usage(parser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
