@@ -45,12 +45,18 @@ def cjk_pyplot():
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:
-    """Lay out ``fig``, write it as a PNG (creating the folder), close it; returns the path."""
+    """Lay out ``fig``, write it as a PNG (creating the folder; atomically: a crash keeps
+    the previous figure), close it; returns the path."""
     import matplotlib.pyplot as plt
+
+    from llm_tf.files import atomic_path
 
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
+    try:
+        with atomic_path(out, ".png") as tmp:
+            fig.savefig(tmp, dpi=100, format="png")
+    finally:
+        plt.close(fig)
     return out

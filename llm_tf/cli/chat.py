@@ -15,11 +15,9 @@ are shown only when stdin is a terminal, so a piped session prints replies only:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from llm_tf.cli.common import add_config_args, given
-from llm_tf.errors import UserInputError
+from llm_tf.cli.common import add_config_args, given, require_kind
 
 COMMANDS = {"chat": "chat (§6.5): knowledge-base questions answered, other lines continued "
                     "by a language model"}
@@ -39,14 +37,8 @@ def load_lm(path: str, sampling):
     from llm_tf.models import stepping_view
     from llm_tf.training import RunDir
 
+    require_kind(path, "lm", "--lm")
     run = RunDir(path).require()
-    try:
-        kind = json.loads((run / "config.json").read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
-        kind = None
-    if kind is not None:
-        raise UserInputError(f"--lm {path!r} is a {kind!r} run folder, not a language model: "
-                             "give a run folder of llm-tf train")
     info = run.info()
     model = stepping_view(run.load_model(compile=False))
     return Continuation(model, info.tokenizer, run.vocab(), sampling,
@@ -60,6 +52,9 @@ def load_chat(model: str, kb: str, lm: str | None = None, sampling=None):
     from llm_tf.text.knowledge_base import KnowledgeBase
     from llm_tf.training.qa_trainer import load_qa
 
+    require_kind(model, "qa")
+    if lm is not None:
+        require_kind(lm, "lm", "--lm")
     knowledge_base = KnowledgeBase.load(kb)
     qa_model = load_qa(model)
     return Chat(qa_model, knowledge_base, None if lm is None else load_lm(lm, sampling))

@@ -20,7 +20,16 @@ import json
 import unicodedata
 from pathlib import Path
 
-from llm_tf.cli.common import add_config_args, given, show_usage
+from llm_tf.cli.common import (
+    add_config_args,
+    add_overwrite_arg,
+    check_out,
+    clear_out,
+    given,
+    removed_on_error,
+    require_kind,
+    show_usage,
+)
 from llm_tf.errors import UserInputError
 
 COMMANDS = {"classify": "document classifier with cross-level attention (§3.3, §6.4): "
@@ -51,14 +60,18 @@ def _cmd_train(args) -> int:
     from llm_tf.models import ClassifierConfig
 
     cfg = ClassifierConfig(**given(args, ClassifierConfig))
-    for path, what in ((args.data, "--data"), (args.val_data, "--val-data"),
-                       (args.test_data, "--test-data")):
+    stale = check_out(args.out, args.overwrite)
+    from llm_tf.text.labelled_data import load_labelled
+
+    for path in (args.data, args.val_data, args.test_data):
         if path is not None:
-            _existing(path, what)
+            load_labelled(path)  # bad data fails before anything is removed or built
+    clear_out(args.out, stale)
     from llm_tf.training.classifier_trainer import train_classifier
 
-    _, m = train_classifier(args.data, args.out, cfg, val_data=args.val_data,
-                            test_data=args.test_data, verbose=0 if args.json else 2)
+    with removed_on_error(args.out):
+        _, m = train_classifier(args.data, args.out, cfg, val_data=args.val_data,
+                                test_data=args.test_data, verbose=0 if args.json else 2)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -76,7 +89,12 @@ def _cmd_train(args) -> int:
 
 
 def _cmd_evaluate(args) -> int:
+    require_kind(args.model, "classifier")
     _existing(args.data, "--data")
+    if Path(args.data).is_file():  # its text checked before the model loads
+        from llm_tf.text.corpus import read_text_file
+
+        read_text_file(args.data, "labelled data")
     from llm_tf.training.classifier_trainer import load_classifier
 
     clf = load_classifier(args.model)
@@ -110,6 +128,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 def _cmd_predict(args) -> int:
     text = _text(args)
+    require_kind(args.model, "classifier")
     from llm_tf.training.classifier_trainer import load_classifier
 
     clf = load_classifier(args.model)
@@ -128,8 +147,9 @@ def _cmd_predict(args) -> int:
 
 def _cmd_attention(args) -> int:
     text = _text(args)
-    if Path(args.out).suffix.lower() != ".png":
+    if Path(args.out).suffix.lower() != ".png" or Path(args.out).is_dir():
         raise UserInputError(f"--out must be a .png file, got {args.out!r}")
+    require_kind(args.model, "classifier")
     from llm_tf.training.classifier_trainer import load_classifier, plot_attention
 
     clf = load_classifier(args.model)
@@ -165,6 +185,7 @@ def register(sub) -> None:
                    help="validation data (default: hold out --val-fraction of --data)")
     q.add_argument("--test-data", default=None, help="test data, scored at the end")
     q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    add_overwrite_arg(q)
     add_config_args(q, ClassifierConfig)
     q.set_defaults(func=_cmd_train)
 
@@ -179,7 +200,9 @@ def register(sub) -> None:
     q = cmds.add_parser("predict", help="the label of a text and every label's probability")
     q.add_argument("--model", required=True, help="classifier run folder")
     q.add_argument("--json", action="store_true", help="print one JSON object")
-    q.add_argument("text", metavar="TEXT", help="the document (one or more sentences)")
+    q.add_argument("text", metavar="TEXT", help=(
+        "the document (one or more sentences); words the vocabulary lacks are read as <unk>, "
+        "so a text made only of them still gets a label (the model's guess from <unk>s)"))
     q.set_defaults(func=_cmd_predict)
 
     q = cmds.add_parser("attention", help="draw the word- and text-level attention of a text")

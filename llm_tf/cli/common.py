@@ -9,18 +9,46 @@ only what the user typed, to be laid over the defaults (or a saved run's config)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import json
+import shutil
 import sys
 import types
 import typing
+from pathlib import Path
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import LOCK_NAME, check_unlocked
 from llm_tf.settings import flag_name
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
-def positive_int(value: str) -> int:
+# Sizes beyond these are typos (an extra zero or three), not settings: they are refused
+# when the flag is read, before a corpus is read or a weight allocated. Keyed by the
+# config field (or flag) name; every command shares the table.
+SIZE_LIMITS = {
+    "embedding_dim": 1 << 16, "units": 1 << 16, "attention_units": 1 << 16,
+    "mlp_dim": 1 << 18, "layers": 1024, "heads": 1024, "num_heads": 1024,
+    "word_layers": 1024, "text_layers": 1024, "kv_share": 1024,
+    "batch_size": 1 << 20, "seq_len": 1 << 20, "max_len": 1 << 20,
+    "max_source_len": 1 << 16, "max_answer_len": 1 << 16, "max_target_len": 1 << 16,
+    "max_sentences": 1 << 16, "max_words": 1 << 16, "epochs": 1_000_000,
+    "max_tokens": 1_000_000, "beam_size": 1024, "window": 10_000, "negative": 10_000,
+    "negative_group": 1 << 16, "words_per_batch": 1 << 24, "steps_per_execution": 1 << 20,
+    "ngram_order": 100, "topn": 1_000_000,
+}
+
+
+def check_size(n: int, limit: int | None) -> int:
+    """``n`` unless it is above ``limit`` (argparse names the flag in front of the message)."""
+    if limit is not None and n > limit:
+        raise argparse.ArgumentTypeError(f"{n} is too large (at most {limit:,}; a typo?)")
+    return n
+
+
+def positive_int(value: str, flag: str | None = None) -> int:
     """argparse ``type=`` for counts: a clear message for anything but an integer >= 1."""
     try:
         n = int(value)
@@ -28,7 +56,124 @@ def positive_int(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    if flag is not None:
+        check_size(n, SIZE_LIMITS.get(flag.lstrip("-").replace("-", "_")))
     return n
+
+
+def count(flag: str):
+    """argparse ``type=`` for the count ``flag`` (``--beam-size``): a positive integer no
+    larger than its :data:`SIZE_LIMITS` entry."""
+    def parse(value: str) -> int:
+        return positive_int(value, flag)
+    parse.__name__ = "int"
+    return parse
+
+
+# ---------------------------------------------------------------- run folders
+KINDS = {  # config.json's "kind" (none: a language model) -> (what it is, the command)
+    "lm": ("language model", "llm-tf train"),
+    "qa": ("question-answering", "llm-tf qa train"),
+    "classifier": ("classifier", "llm-tf classify train"),
+    "translate": ("translation", "llm-tf translate train"),
+    "vectors": ("word-vector", "llm-tf word2vec / glove"),
+}
+
+
+def run_kind(path) -> str | None:
+    """Which command made the run folder at ``path`` (a key of :data:`KINDS`), or None
+    when ``path`` is not a folder or its ``config.json`` cannot be read (the loader
+    then says what is wrong)."""
+    folder = Path(path)
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(config, dict):
+        return None
+    if config.get("kind") in KINDS:
+        return config["kind"]
+    if (folder / "vectors.txt").is_file():
+        return "vectors"
+    if "config" in config and "tokenizer" in config:
+        return "lm"
+    return None
+
+
+def require_kind(path, kind: str, flag: str = "--model") -> None:
+    """Raise a one-line error when ``path`` is a run folder of another command than
+    ``kind``'s (a qa run given to ``generate``, a classifier to ``qa ask``)."""
+    found = run_kind(path)
+    if found is not None and found != kind:
+        (what, made_by), (want, want_by) = KINDS[found], KINDS[kind]
+        raise UserInputError(
+            f"{flag} {str(path)!r} is not a {want} run folder: it is a {what} run folder, "
+            f"made by {made_by} (give one made by {want_by})")
+
+
+def add_overwrite_arg(parser) -> None:
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run already in --out (only an llm-tf run folder is "
+                        "replaced, and only once every input has been checked)")
+
+
+def check_out(path, overwrite: bool = False, *, resume_hint: bool = False,
+              flag: str = "--out", own_files: tuple[str, ...] = (),
+              others_ok: bool = False) -> bool:
+    """Check the output folder of a training command before anything is read or written.
+
+    A new or empty folder is fine. A folder holding a run is refused unless ``overwrite``
+    (then True is returned: call :func:`clear_out` once the inputs are checked); a file,
+    or a folder of other files, is refused (except ``own_files``: the files the command
+    itself writes there; ``others_ok``: any files but a run's). ``resume_hint`` adds ``--resume`` to the message when
+    the run is one the command can continue."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"{flag} {str(path)!r} is a file, expected a folder for the run")
+    if out.is_dir():
+        check_unlocked(out)  # another process writes it now: name it (llm_tf.files.run_lock)
+    if not out.is_dir() or all(p.name in own_files or p.name == LOCK_NAME
+                               for p in out.iterdir()):
+        return False  # new, empty, or holding only what this command writes
+    kind = run_kind(out)
+    if kind is None and others_ok:
+        return False
+    if kind is None:
+        raise UserInputError(
+            f"{flag} {str(path)!r} already exists and is not empty (its files are not an "
+            "llm-tf run): choose a new folder (--overwrite replaces only a run folder)")
+    if overwrite:
+        return True
+    what, made_by = KINDS[kind]
+    resume = "pass --resume to continue it, " if resume_hint and kind == "lm" else ""
+    raise UserInputError(
+        f"{flag} {str(path)!r} is not empty: it holds a {what} run ({made_by}); {resume}pass "
+        "--overwrite to replace it, or choose another folder")
+
+
+@contextlib.contextmanager
+def removed_on_error(path):
+    """Run a training command's work; if it fails on bad input (found late: a corpus too
+    short for one batch) in a folder that was new or empty, leave no half-made run. A
+    Ctrl-C is not bad input: that run stays, to be resumed."""
+    out = Path(path)
+    fresh = not out.exists() or (out.is_dir() and not any(out.iterdir()))
+    existed = out.is_dir()
+    try:
+        yield
+    except UserInputError:
+        if fresh and out.is_dir():
+            shutil.rmtree(out, ignore_errors=True)
+            if existed:
+                out.mkdir()
+        raise
+
+
+def clear_out(path, stale: bool) -> None:
+    """Remove the run :func:`check_out` allowed ``--overwrite`` to replace."""
+    if stale:
+        print(f"llm-tf: --overwrite: replacing the run in {path}", file=sys.stderr)
+        shutil.rmtree(path)
 
 
 def show_usage(parser) -> int:
@@ -57,13 +202,14 @@ def _scalar_type(annotation):
     return annotation
 
 
-def _typed(kind, flag):
+def _typed(kind, limit=None):
     def parse(text):
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+        return check_size(value, limit) if kind is int else value
     parse.__name__ = kind.__name__
     return parse
 
@@ -91,7 +237,8 @@ def add_config_args(parser, config_cls, *, exclude=(), defaults=None, required=(
         else:
             if typing.get_origin(hints[f.name]) is tuple or isinstance(default, tuple):
                 kw["action"] = "append"
-            kw["type"] = _typed(kind, flag) if kind in (int, float) else kind
+            kw["type"] = (_typed(kind, SIZE_LIMITS.get(f.name)) if kind in (int, float)
+                          else kind)
             allowed = (choices or {}).get(f.name, f.metadata.get("choices"))
             if allowed is not None:
                 kw["choices"] = tuple(allowed)

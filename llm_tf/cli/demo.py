@@ -126,6 +126,23 @@ def run_qa_demo(data: Path, out: Path, seed: int, quick: bool, lm_results: dict)
     return {"held_out": held["exact_match"], "answers": answers, "missing": missing}
 
 
+def _check_demo_out(out: Path, names: list[str]) -> None:
+    """``--out`` is where the demo's runs go (``OUT/demo-<name>``, replaced each time): it
+    may not be a run itself, and a ``demo-<name>`` in it that is not an llm-tf run is kept."""
+    from llm_tf.cli.common import run_kind
+
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {str(out)!r} is a file, expected the folder for the runs")
+    if run_kind(out) is not None:
+        raise UserInputError(f"--out {str(out)!r} is itself a run folder: give the folder the "
+                             "demo's runs go in (it writes demo-<name> folders there)")
+    for name in names:
+        sub = out / f"demo-{name}"
+        if sub.is_dir() and any(sub.iterdir()) and run_kind(sub) is None:
+            raise UserInputError(f"{str(sub)!r} holds files that are not an llm-tf run; the "
+                                 "demo replaces that folder: move it, or give another --out")
+
+
 def _cmd_demo(args) -> int:
     from llm_tf.text.corpus import corpus_files
 
@@ -142,6 +159,8 @@ def _cmd_demo(args) -> int:
         corpus_files(corpus)  # a bad path fails before anything is trained
     if args.epochs is not None and args.epochs < 1:
         raise UserInputError(f"--epochs must be a positive integer, got {args.epochs}")
+    _check_demo_out(Path(args.out), [lang or corpus.stem for corpus, lang in jobs]
+                    + ([] if args.corpus or args.no_qa else ["qa"]))
     epochs = args.epochs or (1 if args.quick else 12)
     results = {}
     for corpus, lang in jobs:

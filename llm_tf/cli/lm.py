@@ -12,7 +12,16 @@ import contextlib
 import json
 import sys
 
-from llm_tf.cli.common import add_config_args, given, positive_int
+from llm_tf.cli.common import (
+    add_config_args,
+    add_overwrite_arg,
+    check_out,
+    clear_out,
+    count,
+    given,
+    removed_on_error,
+    require_kind,
+)
 
 TRAIN_EXAMPLES = """examples:
   llm-tf train --corpus my_corpus.txt --out runs/mine                  # the §5 LSTM, as listed
@@ -56,8 +65,22 @@ def train_config(args):
     return TrainConfig.from_dict(merge(recipe, parts))
 
 
+def _check_corpora(*paths) -> None:
+    """Each corpus given is readable text (before an --overwrite removes anything)."""
+    from llm_tf.text.corpus import corpus_files
+
+    for path in paths:
+        if path:
+            corpus_files(path)
+
+
 def _cmd_train(args) -> int:
+    stale = False if args.resume else check_out(args.out, args.overwrite, resume_hint=True,
+                                                others_ok=True)
     cfg = train_config(args)
+    if not args.resume:  # a resumed run reads its encoded corpus, not the text
+        _check_corpora(cfg.data.corpus, cfg.data.val_corpus, cfg.data.test_corpus)
+    clear_out(args.out, stale)
     vocab = None
     if args.vocab:
         from llm_tf.text.vocab import Vocabulary
@@ -71,7 +94,8 @@ def _cmd_train(args) -> int:
     if args.resume:
         _warn_ignored_on_resume(args)
     # with --json, stdout carries the summary object alone; progress goes to stderr
-    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext(), \
+            removed_on_error(args.out):
         _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs,
                            resume_limits=limits, vocab=vocab,
                            verbose=0 if args.json else "auto")
@@ -137,8 +161,15 @@ def _report(out, history: dict, as_json: bool = False) -> int:
 def _cmd_finetune(args) -> int:
     from llm_tf.training import finetune
 
-    _, history, oov = finetune(args.source, args.corpus, args.out, epochs=args.epochs,
-                               resume=args.resume, learning_rate=args.learning_rate)
+    require_kind(args.source, "lm", "--from")
+    stale = False if args.resume else check_out(args.out, args.overwrite, resume_hint=True,
+                                                others_ok=True)
+    if not args.resume:
+        _check_corpora(args.corpus)
+    clear_out(args.out, stale)
+    with removed_on_error(args.out):
+        _, history, oov = finetune(args.source, args.corpus, args.out, epochs=args.epochs,
+                                   resume=args.resume, learning_rate=args.learning_rate)
     print(f"out-of-vocabulary rate of {args.corpus}: {oov:.2%}")
     return _report(args.out, history)
 
@@ -149,12 +180,20 @@ def _cmd_generate(args) -> int:
     from llm_tf.training import RunDir
 
     sampling = SamplingConfig(**given(args, SamplingConfig))
+    require_kind(args.model, "lm")
     run = RunDir(args.model).require()
     info = run.info()
     which = "last" if args.last else "best"
     print(f"llm-tf: using {run.model_path(which).name}", file=sys.stderr)
     model = stepping_view(run.load_model(compile=False, which=which))
-    print(generate_text(model, info.tokenizer, run.vocab(), args.prompt, sampling,
+    vocab = run.vocab()
+    tokens = info.tokenizer.tokenize(args.prompt)
+    unknown = [t for t in tokens if t not in vocab]
+    if unknown:  # defined, not an error: they are read as <unk> (see --prompt's help)
+        shown = ", ".join(repr(t) for t in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        print(f"llm-tf: note: {len(unknown)} of {len(tokens)} prompt tokens are not in the "
+              f"vocabulary, read as <unk>: {shown}", file=sys.stderr)
+    print(generate_text(model, info.tokenizer, vocab, args.prompt, sampling,
                         context=info.config.trained_context))
     return 0
 
@@ -162,6 +201,7 @@ def _cmd_generate(args) -> int:
 def _cmd_evaluate(args) -> int:
     from llm_tf.evaluation import evaluate_run
 
+    require_kind(args.model, "lm")
     result = evaluate_run(args.model, args.corpus, ngram_order=args.ngram_order,
                           which="last" if args.last else "best")
     if args.json:
@@ -186,6 +226,7 @@ def _cmd_recipes(args) -> int:
 def _cmd_summary(args) -> int:
     from llm_tf.training import RunDir
 
+    require_kind(args.model, "lm")
     RunDir(args.model).require().load_model(compile=False).summary()
     return 0
 
@@ -230,22 +271,27 @@ def register(sub) -> None:
                    help="use this vocab.json (e.g. another run's) instead of building one")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run in --out from its last completed epoch")
+    add_overwrite_arg(p)
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("finetune", help=COMMANDS["finetune"])
     p.add_argument("--from", dest="source", required=True, help="run folder to start from")
     p.add_argument("--corpus", required=True, help="the new corpus")
     p.add_argument("--out", required=True, help="new run folder")
-    p.add_argument("--epochs", type=positive_int, default=None, help="epochs (default: 3)")
+    p.add_argument("--epochs", type=count("--epochs"), default=None, help="epochs (default: 3)")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="override the learning rate (default: the original run's)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted fine-tune")
+    add_overwrite_arg(p)
     p.set_defaults(func=_cmd_finetune)
 
     p = sub.add_parser("generate", help=COMMANDS["generate"], epilog=GENERATE_EXAMPLES,
                        formatter_class=raw)
     p.add_argument("--model", required=True, help="run folder")
-    p.add_argument("--prompt", default="", help="text to continue (default: empty)")
+    p.add_argument("--prompt", default="", help=(
+        "text to continue (default: empty). Tokens the vocabulary lacks are read as <unk>, "
+        "as in training: a prompt made only of them is still continued, printed as typed, "
+        "and a note on stderr names them"))
     p.add_argument("--last", action="store_true",
                    help="use the last model instead of the best (best.keras)")
     add_config_args(p, SamplingConfig)
@@ -254,7 +300,7 @@ def register(sub) -> None:
     p = sub.add_parser("evaluate", help=COMMANDS["evaluate"])
     p.add_argument("--model", required=True, help="run folder")
     p.add_argument("--corpus", required=True, help="corpus to evaluate on")
-    p.add_argument("--ngram-order", type=positive_int, default=3,
+    p.add_argument("--ngram-order", type=count("--ngram-order"), default=3,
                    help="order of the Kneser-Ney baseline (default: 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--last", action="store_true",

@@ -15,7 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 
-from llm_tf.cli.common import add_config_args, given, show_usage
+from llm_tf.cli.common import (
+    add_config_args,
+    add_overwrite_arg,
+    check_out,
+    clear_out,
+    count,
+    given,
+    removed_on_error,
+    require_kind,
+    show_usage,
+)
 from llm_tf.errors import UserInputError
 
 COMMANDS = {"qa": "question answering from a knowledge base (§3.4, §6.1): "
@@ -34,14 +44,17 @@ def _cmd_train(args) -> int:
     from llm_tf.models import QAConfig
 
     cfg = QAConfig(**given(args, QAConfig))
+    stale = check_out(args.out, args.overwrite)
     from llm_tf.text.knowledge_base import KnowledgeBase
-    from llm_tf.training.qa_trainer import load_questions, train_qa
+    from llm_tf.training.qa_trainer import train_qa
 
-    KnowledgeBase.load(args.kb)  # bad input fails before anything is built
+    KnowledgeBase.load(args.kb)  # bad input fails before anything is removed or built
     if args.questions is not None:
-        load_questions(args.questions)
-    _, m = train_qa(args.kb, args.out, cfg, questions=args.questions,
-                    verbose=0 if args.json else 2)
+        _questions(args.questions)
+    clear_out(args.out, stale)
+    with removed_on_error(args.out):
+        _, m = train_qa(args.kb, args.out, cfg, questions=args.questions,
+                        verbose=0 if args.json else 2)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -60,6 +73,7 @@ def _cmd_ask(args) -> int:
     from llm_tf.text.knowledge_base import KnowledgeBase
     from llm_tf.training.qa_trainer import load_qa
 
+    require_kind(args.model, "qa")
     kb = KnowledgeBase.load(args.kb)
     model = load_qa(args.model)
     if args.beam_size is None:
@@ -86,12 +100,22 @@ def _facts_text(r: dict) -> str:
     return linearise(r["entity"], r["facts"]) if r["entity"] else ""
 
 
+def _questions(path: str) -> list[dict]:
+    """The questions file, its text checked by the shared reader (encoding, byte offset)."""
+    from llm_tf.text.corpus import read_text_file
+    from llm_tf.training.qa_trainer import load_questions
+
+    read_text_file(path, "questions file")
+    return load_questions(path)
+
+
 def _cmd_evaluate(args) -> int:
     from llm_tf.text.knowledge_base import KnowledgeBase
-    from llm_tf.training.qa_trainer import evaluate_qa, load_qa, load_questions
+    from llm_tf.training.qa_trainer import evaluate_qa, load_qa
 
+    require_kind(args.model, "qa")
     kb = KnowledgeBase.load(args.kb)
-    rows = load_questions(args.questions)
+    rows = _questions(args.questions)
     model = load_qa(args.model)
     result = evaluate_qa(model, kb, rows, beam_size=args.beam_size)
     if args.json:
@@ -127,6 +151,7 @@ def register(sub) -> None:
     q.add_argument("--questions", default=None, help="training questions (JSON lines; default: "
                    "made from the knowledge base with the training templates)")
     q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    add_overwrite_arg(q)
     add_config_args(q, QAConfig)
     q.set_defaults(func=_cmd_train)
 
@@ -137,7 +162,9 @@ def register(sub) -> None:
     q.add_argument("--json", action="store_true",
                    help="print the answer, the retrieved facts and the copy probability")
     _beam_arg(q)
-    q.add_argument("question", metavar="QUESTION", help="the question")
+    q.add_argument("question", metavar="QUESTION", help=(
+        "the question; one that names no entity of the knowledge base (e.g. made only of "
+        "unknown words) is answered <unknown>, never invented"))
     q.set_defaults(func=_cmd_ask)
 
     q = cmds.add_parser("evaluate", help="exact match on a questions file")
@@ -150,8 +177,6 @@ def register(sub) -> None:
 
 
 def _beam_arg(parser) -> None:
-    from llm_tf.cli.common import positive_int
-
-    parser.add_argument("--beam-size", type=positive_int, default=None, metavar="K",
+    parser.add_argument("--beam-size", type=count("--beam-size"), default=None, metavar="K",
                         help="decode with the project's decoder, beam search over K beams "
                              "(1: greedy); default: the model's batched greedy decoding")

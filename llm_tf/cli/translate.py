@@ -17,7 +17,16 @@ import argparse
 import json
 import sys
 
-from llm_tf.cli.common import add_config_args, given, show_usage
+from llm_tf.cli.common import (
+    add_config_args,
+    add_overwrite_arg,
+    check_out,
+    clear_out,
+    given,
+    removed_on_error,
+    require_kind,
+    show_usage,
+)
 from llm_tf.errors import UserInputError
 
 COMMANDS = {"translate": "machine translation, English <-> Chinese (§6.3): "
@@ -37,10 +46,13 @@ def _cmd_train(args) -> int:
     from llm_tf.text.parallel_corpus import load_pairs
     from llm_tf.training.translation_trainer import train_translation
 
-    rows = load_pairs(args.pairs)  # bad input fails before anything is built
+    stale = check_out(args.out, args.overwrite)
+    rows = load_pairs(args.pairs)  # bad input fails before anything is removed or built
     test = None if args.test is None else load_pairs(args.test)
-    _, m = train_translation(rows, args.out, cfg, test_pairs=test,
-                             verbose=0 if args.json else 2)
+    clear_out(args.out, stale)
+    with removed_on_error(args.out):
+        _, m = train_translation(rows, args.out, cfg, test_pairs=test,
+                                 verbose=0 if args.json else 2)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -65,6 +77,7 @@ def _cmd_run(args) -> int:
     from llm_tf.text.knowledge_base import language_of
     from llm_tf.training.translation_trainer import load_translation
 
+    require_kind(args.model, "translate")
     model = load_translation(args.model)
     for s in sentences:
         if language_of(s) != model.source_lang:
@@ -84,6 +97,7 @@ def _cmd_evaluate(args) -> int:
     from llm_tf.text.parallel_corpus import load_pairs
     from llm_tf.training.translation_trainer import evaluate_translation, load_translation
 
+    require_kind(args.model, "translate")
     rows = load_pairs(args.pairs)
     model = load_translation(args.model)
     r = evaluate_translation(model, rows)
@@ -123,6 +137,7 @@ def register(sub) -> None:
     q.add_argument("--test", default=None, help="held-out pairs: BLEU on them goes into "
                    "metrics.json")
     q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    add_overwrite_arg(q)
     add_config_args(q, TranslationConfig)
     q.set_defaults(func=_cmd_train)
 
@@ -130,7 +145,9 @@ def register(sub) -> None:
     q.add_argument("--model", required=True, help="translate run folder")
     q.add_argument("--json", action="store_true", help="one JSON object per sentence")
     q.add_argument("sentence", metavar="SENTENCE", nargs="?", default=None,
-                   help="the sentence (default: read lines from stdin)")
+                   help="the sentence (default: read lines from stdin); words the "
+                   "vocabulary lacks are read as <unk>: a sentence made only of them is "
+                   "still translated (the model's guess), not refused")
     q.set_defaults(func=_cmd_run)
 
     q = cmds.add_parser("evaluate", help="corpus BLEU on sentence pairs")

@@ -25,8 +25,17 @@ import os
 import time
 from pathlib import Path
 
-from llm_tf.cli.common import add_config_args, given
+from llm_tf.cli.common import (
+    add_config_args,
+    add_overwrite_arg,
+    check_out,
+    clear_out,
+    count,
+    given,
+    removed_on_error,
+)
 from llm_tf.errors import UserInputError
+from llm_tf.files import run_lock
 from llm_tf.runtime import quiet_tensorflow_import
 from llm_tf.vectors import (  # numpy only: the trainers (and TensorFlow) load on first use
     GloVeConfig,
@@ -37,12 +46,15 @@ from llm_tf.vectors import (  # numpy only: the trainers (and TensorFlow) load o
     plot_pca,
 )
 
+PROJECTOR_FILES = ("vectors.tsv", "metadata.tsv")
 
-def _check_out_dir(path: str) -> Path:
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {path!r} exists and is not a folder")
-    return out
+
+def _check_text(path: str, what: str) -> str:
+    """A file the user named: there, a file, and UTF-8 text (from its first 64 KiB)."""
+    from llm_tf.text.corpus import sniff_text_file
+
+    sniff_text_file(path, what)
+    return path
 
 
 def _field_help(config_cls, name: str) -> str:
@@ -54,6 +66,7 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", required=True, help="text file, .gz, or folder of .txt files")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_overwrite_arg(p)
 
 
 def _prepare(args, config_cls):
@@ -62,9 +75,10 @@ def _prepare(args, config_cls):
 
     config = config_cls(**given(args, config_cls))  # its __post_init__ checks every value
     corpus_files(args.corpus)  # a missing or unreadable corpus fails here
-    out = _check_out_dir(args.out)
+    stale = check_out(args.out, args.overwrite, others_ok=True)  # not over another run
+    clear_out(args.out, stale)
     quiet_tensorflow_import()  # only now: training needs TensorFlow
-    return config, out
+    return config, Path(args.out)
 
 
 def _finish(trainer, out: Path, seconds: float) -> int:
@@ -84,9 +98,10 @@ def run_word2vec(args) -> int:
     from llm_tf.vectors.word2vec import Word2Vec
 
     w2v = Word2Vec(config)
-    start = time.perf_counter()
-    w2v.fit(args.corpus, verbose=0 if args.quiet else "auto")
-    return _finish(w2v, out, time.perf_counter() - start)
+    with removed_on_error(out), run_lock(out):  # one writer per --out folder
+        start = time.perf_counter()
+        w2v.fit(args.corpus, verbose=0 if args.quiet else "auto")
+        return _finish(w2v, out, time.perf_counter() - start)
 
 
 def run_glove(args) -> int:
@@ -94,15 +109,20 @@ def run_glove(args) -> int:
     from llm_tf.vectors.glove import GloVe
 
     glove = GloVe(config)
-    start = time.perf_counter()
-    cooc = glove.count(args.corpus)
-    print(f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
-    glove.fit(verbose=0 if args.quiet else "auto")
-    return _finish(glove, out, time.perf_counter() - start)
+    with removed_on_error(out), run_lock(out):  # one writer per --out folder
+        start = time.perf_counter()
+        cooc = glove.count(args.corpus)
+        print(f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
+        glove.fit(verbose=0 if args.quiet else "auto")
+        return _finish(glove, out, time.perf_counter() - start)
 
 
 def _load(path: str) -> WordVectors:
-    return WordVectors.load_word2vec_format(path)
+    _check_text(path, "vectors file")
+    try:
+        return WordVectors.load_word2vec_format(path)
+    except EOFError:  # a .gz cut short after its first 64 KiB
+        raise UserInputError(f"vectors file {path!r} is a truncated .gz file") from None
 
 
 def run_similar(args) -> int:
@@ -115,6 +135,9 @@ def run_similar(args) -> int:
 def run_evaluate(args) -> int:
     if not args.similarity and not args.analogy:
         raise UserInputError("vectors evaluate needs --similarity TSV and/or --analogy FILE")
+    for path, what in ((args.similarity, "similarity file"), (args.analogy, "analogy file")):
+        if path:
+            _check_text(path, what)
     wv = _load(args.vectors)
     if args.similarity:
         r = evaluate_similarity(wv, args.similarity, lower=not args.case_sensitive)
@@ -135,6 +158,8 @@ def run_evaluate(args) -> int:
 
 
 def run_plot(args) -> int:
+    if Path(args.out).is_dir():
+        raise UserInputError(f"--out {args.out!r} is a folder, expected the .png file to draw")
     wv = _load(args.vectors)
     missing = [w for w in args.words if w not in wv]
     if missing:
@@ -145,8 +170,10 @@ def run_plot(args) -> int:
 
 
 def run_projector(args) -> int:
+    stale = check_out(args.out, args.overwrite, own_files=PROJECTOR_FILES)
     wv = _load(args.vectors)
-    vec, meta = wv.export_projector(_check_out_dir(args.out))
+    clear_out(args.out, stale)
+    vec, meta = wv.export_projector(Path(args.out))
     print(f"{len(wv)} vectors -> {vec}, {meta}")
     return 0
 
@@ -207,7 +234,9 @@ def register(subparsers) -> None:
     q.add_argument("--vectors", required=True, help="word2vec text format file")
     q.add_argument("words", nargs="+", metavar="WORD", help="word(s) to add")
     q.add_argument("--minus", nargs="*", default=[], metavar="WORD", help="word(s) to subtract")
-    q.add_argument("--topn", type=int, default=10)
+    q.add_argument("--topn", type=count("--topn"), default=10,
+                   help="how many neighbours (default: 10). A word the vectors do not hold "
+                   "is an error that names it")
     q.set_defaults(func=run_similar)
     q = sub.add_parser("evaluate", help="WordSim-style Spearman and analogy accuracy")
     q.add_argument("--vectors", required=True)
@@ -223,4 +252,5 @@ def register(subparsers) -> None:
     q = sub.add_parser("projector", help="vectors.tsv + metadata.tsv for the TensorBoard projector")
     q.add_argument("--vectors", required=True)
     q.add_argument("--out", required=True, help="output folder")
+    add_overwrite_arg(q)
     q.set_defaults(func=run_projector)

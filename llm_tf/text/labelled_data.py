@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.text.corpus import check_text_bytes, read_text_file
 
 __all__ = [
     "LabelledTexts",
@@ -149,7 +150,7 @@ def read_folder(path: str | os.PathLike,
         if not files:
             raise UserInputError(f"label folder {str(folder)!r} holds no .txt files")
         for f in files:
-            text = _decode(f, f.read_bytes()).strip()
+            text = _decode(f, f.read_bytes(), "document").strip()
             if not text:
                 raise UserInputError(f"document {str(f)!r} is empty")
             records.append((folder.name, text, str(f)))
@@ -208,27 +209,14 @@ def read_jsonl(path: str | os.PathLike,
     return _assemble(records, label_names, f)
 
 
-def _decode(f: Path, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise UserInputError(
-            f"{str(f)!r} is not UTF-8 text (byte 0x{raw[e.start]:02x} at byte offset "
-            f"{e.start}, line {line})") from None
+def _decode(f: Path, raw: bytes, what: str) -> str:
+    check_text_bytes(raw, f"{what} {str(f)!r}")  # UTF-16/32, binary, the bad byte's offset
+    return raw.decode("utf-8-sig")
 
 
 def _lines(f: Path):
     """(line number, line) for each non-blank line of a UTF-8 file."""
-    if not f.exists():
-        raise UserInputError(f"labelled data not found: {str(f)!r}")
-    if f.is_dir():
-        raise UserInputError(f"{str(f)!r} is a folder, expected a file")
-    try:
-        raw = f.read_bytes()
-    except OSError as e:
-        raise UserInputError(f"cannot read {str(f)!r}: {e}") from None
-    text = _decode(f, raw)
+    text = read_text_file(f, "labelled data", allow_empty=True)
     found = False
     for lineno, line in enumerate(text.splitlines(), 1):
         if line.strip():

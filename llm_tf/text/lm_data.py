@@ -15,6 +15,7 @@ The §5 listing leaves "X_train, y_train = ..." to the reader. Here:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import atomic_path
 from llm_tf.text.corpus import corpus_files, iter_lines
 from llm_tf.text.tokenizers import Tokenizer
 from llm_tf.text.vocab import EOS_ID, UNK_ID, Vocabulary
@@ -80,9 +82,9 @@ def encode_corpus(
     every = max(2, round(1 / val_fraction)) if val_path is not None else 0
     stats = EncodeStats(0, 0, 0, 0)
     pos = 0  # position in the whole stream
-    with open(train_path, "wb") as ftrain, (
-        open(val_path, "wb") if val_path is not None else open(os.devnull, "wb")
-    ) as fval:
+    with atomic_path(train_path) as train_tmp, (  # a crash keeps no half-written file
+        atomic_path(val_path) if val_path is not None else contextlib.nullcontext(os.devnull)
+    ) as val_tmp, open(train_tmp, "wb") as ftrain, open(val_tmp, "wb") as fval:
         for ids in iter_ids(corpus, tokenizer, vocab):
             stats.text_tokens += len(ids) - 1
             stats.unk_tokens += int(np.count_nonzero(ids == UNK_ID))
@@ -117,9 +119,8 @@ def encode_text_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Voca
 
 def write_ids(path: str | os.PathLike, ids: np.ndarray) -> None:
     """Write an id array as an ids file (raw little-endian int32), atomically."""
-    tmp = Path(str(path) + ".tmp")
-    np.asarray(ids, ID_DTYPE).tofile(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        np.asarray(ids, ID_DTYPE).tofile(tmp)
 
 
 def read_ids(path: str | os.PathLike) -> np.ndarray:

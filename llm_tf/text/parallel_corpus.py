@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from llm_tf.errors import UserInputError
+from llm_tf.text.corpus import read_text_file
 from llm_tf.text.tokenizers import Tokenizer
 
 LANGUAGES = ("en", "zh")
@@ -60,12 +61,7 @@ def _row(obj, where: str) -> dict:
 def load_pairs(path: str | os.PathLike) -> list[dict]:
     """The sentence pairs of a JSON-lines (``{"en", "zh"}``) or ``.tsv`` file."""
     p = Path(path)
-    if not p.is_file():
-        raise UserInputError(f"sentence-pairs file not found: {str(path)!r}")
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise UserInputError(f"sentence-pairs file {str(path)!r} is not UTF-8") from None
+    lines = read_text_file(path, "sentence-pairs file", allow_empty=True).splitlines()
     rows = []
     for n, line in enumerate(lines, 1):
         if not line.strip():

@@ -8,12 +8,12 @@ article's ``vocab_size = 10000`` exactly. Saved as JSON.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import read_json, write_json_atomic
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIALS = (PAD, UNK, BOS, EOS)
@@ -91,16 +91,22 @@ class Vocabulary:
         return {"tokens": self.tokens, "counts": self.counts}
 
     def save(self, path: str | os.PathLike) -> None:
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(self.to_json(), f, ensure_ascii=False, indent=0)
+        """As JSON, atomically (a crash leaves the previous file whole)."""
+        write_json_atomic(path, self.to_json(), indent=0)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Vocabulary:
+        """From :meth:`save`'s JSON; a clear error naming ``path`` for anything else."""
+        data = read_json(path, "vocabulary file")
+        tokens, counts = data.get("tokens"), data.get("counts")
+        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+            raise UserInputError(f"{str(path)!r} is not a vocabulary file: 'tokens' should be "
+                                 "a list of strings")
+        if counts is not None and not (isinstance(counts, dict) and all(
+                isinstance(c, int) and not isinstance(c, bool) for c in counts.values())):
+            raise UserInputError(f"{str(path)!r} is not a vocabulary file: 'counts' should map "
+                                 "tokens to integers")
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-            return cls(data["tokens"], counts=data.get("counts"))
-        except FileNotFoundError:
-            raise UserInputError(f"vocabulary file not found: {str(path)!r}") from None
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise UserInputError(f"{str(path)!r} is not a vocabulary file ({e})") from None
+            return cls(tokens, counts=counts)
+        except UserInputError as e:
+            raise UserInputError(f"{str(path)!r} is not a vocabulary file: {e}") from None

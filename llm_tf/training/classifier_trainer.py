@@ -54,7 +54,15 @@ from llm_tf.text.sentences import split_sentences
 from llm_tf.text.tokenizers import NAMES as TOKENIZERS
 from llm_tf.text.tokenizers import Tokenizer, get_tokenizer
 from llm_tf.text.vocab import Vocabulary
-from llm_tf.training.run_folder import new_run_folder, write_json_atomic
+from llm_tf.training.run_folder import (
+    check_vocab_size,
+    load_model_file,
+    new_run_folder,
+    out_lock,
+    require_keys,
+    save_model_atomic,
+    write_json_atomic,
+)
 
 __all__ = ["KIND", "KeepBest", "SentenceTokenizer", "TrainedClassifier", "encode_documents",
            "load_classifier", "plot_attention", "tokenize_document", "train_classifier"]
@@ -220,14 +228,28 @@ def load_classifier(path: str | os.PathLike) -> TrainedClassifier:
     for name in (VOCAB, MODEL):
         if not (run / name).is_file():
             raise UserInputError(f"classifier run {str(path)!r} has no {name}")
+    require_keys(info, run / CONFIG, {"config": dict, "tokenizer": dict, "label_names": list},
+                 "classifier config")
+    if not info["label_names"] or not all(isinstance(n, str) for n in info["label_names"]):
+        raise UserInputError(f"classifier config {str(run / CONFIG)!r}: 'label_names' should "
+                             "be a non-empty list of strings")
+    vocab = Vocabulary.load(run / VOCAB)
     try:
-        model = keras.saving.load_model(run / MODEL, compile=False)
         cfg = ClassifierConfig.from_dict(info["config"])
-        return TrainedClassifier(model, Vocabulary.load(run / VOCAB),
-                                 SentenceTokenizer.from_config(info["tokenizer"]),
-                                 list(info["label_names"]), cfg)
-    except (KeyError, TypeError, OSError) as e:
-        raise UserInputError(f"cannot load the classifier in {str(path)!r}: {e}") from None
+        tokenizer = SentenceTokenizer.from_config(info["tokenizer"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise UserInputError(f"classifier config {str(run / CONFIG)!r} is not valid "
+                             f"({e})") from None
+    model = load_model_file(run / MODEL, compile=False)
+    if not isinstance(model, HierarchicalClassifier):
+        raise UserInputError(f"{str(run / MODEL)!r} holds a {type(model).__name__}, not the "
+                             "classifier of llm-tf classify train")
+    check_vocab_size(model, len(vocab), run / VOCAB, run / MODEL)
+    if model.num_classes != len(info["label_names"]):
+        raise UserInputError(f"classifier config {str(run / CONFIG)!r} names "
+                             f"{len(info['label_names'])} labels but {str(run / MODEL)!r} has "
+                             f"{model.num_classes} classes")
+    return TrainedClassifier(model, vocab, tokenizer, list(info["label_names"]), cfg)
 
 
 # ---------------------------------------------------------------- training
@@ -264,8 +286,16 @@ def train_classifier(data: Data, out: str | os.PathLike | None,
 
     Validation is ``val_data``, or a stratified ``config.val_fraction`` of ``data``.
     Returns the classifier (the best validation epoch) and the metrics written to
-    ``metrics.json``. ``out=None`` trains without writing anything (the benchmark).
+    ``metrics.json``. ``out=None`` trains without writing anything (the benchmark). While
+    it runs it is ``out``'s only writer (:func:`out_lock`).
     """
+    if out is not None:
+        new_run_folder(out)
+    with out_lock(out):
+        return _train_classifier(data, out, config, val_data, test_data, verbose)
+
+
+def _train_classifier(data, out, config, val_data, test_data, verbose):
     cfg = config or ClassifierConfig()
     run = None if out is None else new_run_folder(out)
     train = _load(data, what="the training data")
@@ -323,7 +353,7 @@ def train_classifier(data: Data, out: str | os.PathLike | None,
     if test is not None:
         metrics["test"] = clf.evaluate(test, png("test"), "test")
     if run is not None:
-        model.save(run / MODEL)
+        save_model_atomic(model, run / MODEL)
         vocab.save(run / VOCAB)
         write_json_atomic(run / CONFIG, {
             "kind": KIND, "model": "HierarchicalClassifier", "config": cfg.to_dict(),

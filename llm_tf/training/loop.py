@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import atomic_path, save_model_atomic
 from llm_tf.layers.chunked_cross_entropy import chunked_sparse_cross_entropy
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
@@ -96,9 +97,7 @@ def restore_rng_state(model, saved: list) -> None:
 
 def save_model(model, path) -> None:
     """``model.save`` to a temporary file in the same folder, then a rename."""
-    tmp = path.with_name(path.name + ".tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
+    save_model_atomic(model, path)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -312,9 +311,8 @@ class TrainLoop:
         if name == rd.CHECKPOINT:
             progress.rng = rng_state(self.model)
             if self.stateful and self.state is not None and progress.batch:
-                tmp = folder / "carried_state.tmp.npz"
-                np.savez(tmp, *self._state_arrays())
-                os.replace(tmp, folder / CARRIED)
+                with atomic_path(folder / CARRIED, ".npz") as tmp:
+                    np.savez(tmp, *self._state_arrays())
             write_json_atomic(folder / rd.STATE, progress.to_json())
         if not chief:
             import shutil

@@ -40,7 +40,13 @@ from llm_tf.text.qa_data import UNKNOWN_ID, decode_ids
 from llm_tf.text.qa_questions import training_questions
 from llm_tf.text.retrieval import UNKNOWN
 from llm_tf.text.vocab import BOS_ID, EOS_ID
-from llm_tf.training.run_folder import new_run_folder, write_json_atomic
+from llm_tf.training.run_folder import (
+    load_model_file,
+    new_run_folder,
+    out_lock,
+    save_model_atomic,
+    write_json_atomic,
+)
 
 __all__ = ["KIND", "decode_answers", "evaluate_qa", "load_qa", "load_questions", "train_qa"]
 
@@ -79,8 +85,16 @@ def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | N
              questions: str | os.PathLike | list[dict] | None = None,
              verbose="auto") -> tuple[AnswerGenerator, dict]:
     """Train on ``questions`` (default: made from the knowledge base) and write ``out``
-    (``None``: write nothing). ``knowledge_base`` is a path, a dict or a
+    (``None``: write nothing), its only writer while it runs (:func:`out_lock`).
+    ``knowledge_base`` is a path, a dict or a
     :class:`~llm_tf.text.knowledge_base.KnowledgeBase`."""
+    if out is not None:
+        new_run_folder(out)
+    with out_lock(out):
+        return _train_qa(knowledge_base, out, config, questions, verbose)
+
+
+def _train_qa(knowledge_base, out, config, questions, verbose):
     cfg = config or QAConfig()
     run = None if out is None else new_run_folder(out)
     kb_path = str(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike)) else None
@@ -113,7 +127,7 @@ def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | N
                "train_seconds": seconds, "train": _summary(train_eval)}
     if run is not None:
         run.mkdir(parents=True, exist_ok=True)
-        model.save(run / MODEL)
+        save_model_atomic(model, run / MODEL)
         write_json_atomic(run / VOCAB, model.vocabulary)
         write_json_atomic(run / CONFIG, {
             "kind": KIND, "model": "AnswerGenerator", "config": cfg.to_dict(),
@@ -143,7 +157,11 @@ def load_qa(path: str | os.PathLike) -> AnswerGenerator:
                              "config.json of llm-tf qa train); make one with llm-tf qa train")
     if not (run / MODEL).is_file():
         raise UserInputError(f"qa run {str(path)!r} has no {MODEL}")
-    return keras.saving.load_model(run / MODEL, compile=False)
+    model = load_model_file(run / MODEL, compile=False)
+    if not isinstance(model, AnswerGenerator):
+        raise UserInputError(f"{str(run / MODEL)!r} holds a {type(model).__name__}, not the "
+                             "answer generator of llm-tf qa train")
+    return model
 
 
 def decode_answers(model: AnswerGenerator, questions, knowledge_base, beam_size: int = 1,

@@ -168,9 +168,10 @@ def _fit(run: RunDir, model, cfg: TrainConfig, strategy, progress,
 
 
 @contextlib.contextmanager
-def _new_folder(path: Path):
-    """Create ``path``; if preparing the run fails, remove what was created."""
-    created = not path.exists()
+def _new_folder(path: Path, created: bool | None = None):
+    """Create ``path``; if preparing the run fails, remove what was created (``created``:
+    whether this run made the folder, when its lock already did)."""
+    created = not path.exists() if created is None else created
     path.mkdir(parents=True, exist_ok=True)
     try:
         yield
@@ -188,7 +189,7 @@ def _check_out(out: RunDir, resume: bool) -> None:
             f"{str(out.path)!r} already holds a run: pass --resume to continue it, "
             f"or choose another --out"
         )
-    if resume and out.path.exists() and not out.exists() and any(out.path.iterdir()):
+    if resume and out.path.exists() and not out.exists() and rd.folder_entries(out.path):
         raise UserInputError(f"--resume: {str(out.path)!r} is not an llm-tf run folder")
 
 
@@ -210,8 +211,6 @@ def _resume(out: RunDir, epochs: int | None, limits: dict | None = None) -> tupl
     progress = Progress.from_json(out.state())
     strategy, policy = _runtime(cfg)
     if progress.step and (out / rd.CHECKPOINT).is_file():
-        import keras
-
         import llm_tf.models  # noqa: F401  (registers every llm-tf class for loading)
         import llm_tf.training.optimizers  # noqa: F401  (the learning-rate schedules)
         from llm_tf.runtime import set_seed
@@ -223,7 +222,7 @@ def _resume(out: RunDir, epochs: int | None, limits: dict | None = None) -> tupl
         from llm_tf.training.loop import restore_rng_state
 
         with strategy.scope():
-            model = keras.saving.load_model(out / rd.CHECKPOINT)
+            model = rd.load_model_file(out / rd.CHECKPOINT)
         restore_rng_state(model, progress.rng)  # dropout continues its random stream
     else:
         _log(f"resuming {out.path} from the start (no checkpoint was saved)")
@@ -256,17 +255,29 @@ def train(cfg: TrainConfig, out: str | os.PathLike, resume: bool = False,
 
     out = RunDir(out)
     _check_out(out, resume)
-    if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
-        model, cfg2, strategy, progress = _resume(out, resume_epochs, resume_limits)
-        return model, _fit(out, model, cfg2, strategy, progress, verbose, callbacks)
-    for path in (cfg.data.corpus, cfg.data.val_corpus, cfg.data.test_corpus):
-        if path:
-            corpus_files(path)  # fail fast on a bad path before creating anything
-    with _new_folder(out.path):
-        info = _prepare(out, cfg, vocab=vocab)
-    strategy, policy = _runtime(cfg)
-    model = _new_model(out, cfg, info.vocab_size, strategy, policy)
-    return model, _fit(out, model, cfg, strategy, Progress(), verbose, callbacks)
+    if not (resume and out.exists() and (out / rd.TRAIN_IDS).is_file()):
+        for path in (cfg.data.corpus, cfg.data.val_corpus, cfg.data.test_corpus):
+            if path:
+                corpus_files(path)  # fail fast on a bad path before creating anything
+    created = not out.path.exists()
+    with _writer_lock(out):
+        _check_out(out, resume)  # again, now that no other process writes the folder
+        if resume and out.exists() and (out / rd.TRAIN_IDS).is_file():
+            model, cfg2, strategy, progress = _resume(out, resume_epochs, resume_limits)
+            return model, _fit(out, model, cfg2, strategy, progress, verbose, callbacks)
+        with _new_folder(out.path, created):
+            info = _prepare(out, cfg, vocab=vocab)
+        strategy, policy = _runtime(cfg)
+        model = _new_model(out, cfg, info.vocab_size, strategy, policy)
+        return model, _fit(out, model, cfg, strategy, Progress(), verbose, callbacks)
+
+
+def _writer_lock(run: RunDir):
+    """The run folder's lock (:meth:`RunDir.lock`), held by the chief: other workers of a
+    multi-worker run write only into their own ``.worker-PID`` folders."""
+    from llm_tf.training.distribution import is_chief
+
+    return run.lock() if is_chief() else contextlib.nullcontext()
 
 
 def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
@@ -280,6 +291,15 @@ def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
     if src_run.path.resolve() == out_run.path.resolve():
         raise UserInputError("--out must differ from --from (the original run is kept)")
     _check_out(out_run, resume)
+    created = not out_run.path.exists()
+    with _writer_lock(out_run):
+        _check_out(out_run, resume)
+        return _finetune(src_run, corpus, out_run, epochs, resume, learning_rate, verbose,
+                         created)
+
+
+def _finetune(src_run: RunDir, corpus, out_run: RunDir, epochs, resume, learning_rate,
+              verbose, created: bool):
     from llm_tf.training.loop import Progress
 
     if resume and out_run.exists() and (out_run / rd.TRAIN_IDS).is_file():
@@ -292,13 +312,14 @@ def finetune(src: str | os.PathLike, corpus: str, out: str | os.PathLike,
         changes["learning_rate"] = learning_rate
     cfg = info.config.replace(**changes)
     corpus_files(corpus)
-    with _new_folder(out_run.path):
+    with _new_folder(out_run.path, created):
         new_info = _prepare(out_run, cfg, vocab=src_run.vocab(), tokenizer=info.tokenizer)
     strategy, policy = _runtime(cfg)
     with strategy.scope():  # the trained weights, a fresh optimizer for the new corpus
         model = src_run.load_model(compile=False)
         _compile(model, cfg, _steps_per_epoch(out_run, cfg), policy)
-    shutil.copyfile(src_run / rd.CONFIG, out_run / "source_config.json")
+    with rd.atomic_path(out_run / "source_config.json") as tmp:
+        shutil.copyfile(src_run / rd.CONFIG, tmp)
     _log(f"fine-tuning {src_run.path} on {corpus}: out-of-vocabulary rate "
          f"{new_info.data['oov_rate']:.2%} under the original vocabulary")
     history = _fit(out_run, model, cfg, strategy, Progress(), verbose)

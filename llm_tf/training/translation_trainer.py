@@ -32,7 +32,13 @@ from llm_tf.models import TranslationConfig, Translator  # registers the classes
 from llm_tf.models.translator import translation_loss
 from llm_tf.runtime import set_seed
 from llm_tf.text.parallel_corpus import load_pairs, sides
-from llm_tf.training.run_folder import new_run_folder, write_json_atomic
+from llm_tf.training.run_folder import (
+    load_model_file,
+    new_run_folder,
+    out_lock,
+    save_model_atomic,
+    write_json_atomic,
+)
 
 __all__ = ["KIND", "evaluate_translation", "load_translation", "train_translation"]
 
@@ -48,7 +54,15 @@ def train_translation(pairs, out: str | os.PathLike | None,
                       config: TranslationConfig | None = None, test_pairs=None,
                       verbose="auto") -> tuple[Translator, dict]:
     """Train on ``pairs`` (a path or rows ``{"en", "zh"}``) in ``config.direction`` and
-    write ``out`` (``None``: write nothing); with ``test_pairs``, score them too."""
+    write ``out`` (``None``: write nothing), its only writer while it runs
+    (:func:`out_lock`); with ``test_pairs``, score them too."""
+    if out is not None:
+        new_run_folder(out)
+    with out_lock(out):
+        return _train_translation(pairs, out, config, test_pairs, verbose)
+
+
+def _train_translation(pairs, out, config, test_pairs, verbose):
     cfg = config or TranslationConfig()
     run = None if out is None else new_run_folder(out)
     rows = _rows(pairs)
@@ -73,7 +87,7 @@ def train_translation(pairs, out: str | os.PathLike | None,
         metrics["test"] = _summary(evaluate_translation(model, test_rows))
     if run is not None:
         run.mkdir(parents=True, exist_ok=True)
-        model.save(run / MODEL)
+        save_model_atomic(model, run / MODEL)
         write_json_atomic(run / VOCAB, model.vocabulary)
         write_json_atomic(run / CONFIG, {
             "kind": KIND, "model": "Translator", "config": cfg.to_dict(),
@@ -105,7 +119,11 @@ def load_translation(path: str | os.PathLike) -> Translator:
                              "of llm-tf translate train); make one with llm-tf translate train")
     if not (run / MODEL).is_file():
         raise UserInputError(f"translation run {str(path)!r} has no {MODEL}")
-    return keras.saving.load_model(run / MODEL, compile=False)
+    model = load_model_file(run / MODEL, compile=False)
+    if not isinstance(model, Translator):
+        raise UserInputError(f"{str(run / MODEL)!r} holds a {type(model).__name__}, not the "
+                             "translator of llm-tf translate train")
+    return model
 
 
 def evaluate_translation(model: Translator, pairs, max_mistakes: int = 20) -> dict:

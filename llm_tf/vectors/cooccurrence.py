@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import atomic_path
 
 
 @dataclass
@@ -52,9 +53,13 @@ class Cooccurrence:
         return out
 
     def save(self, path: str | os.PathLike) -> None:
-        np.savez_compressed(
-            path, rows=self.rows, cols=self.cols, values=self.values, vocab_size=self.vocab_size
-        )
+        """As a compressed ``.npz`` (numpy adds the extension when missing), atomically."""
+        path = str(path) if str(path).endswith(".npz") else f"{path}.npz"
+        with atomic_path(path, ".npz") as tmp:
+            np.savez_compressed(
+                tmp, rows=self.rows, cols=self.cols, values=self.values,
+                vocab_size=self.vocab_size
+            )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Cooccurrence:

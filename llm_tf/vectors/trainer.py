@@ -18,7 +18,6 @@ Nothing here imports TensorFlow; the subclasses build and train the models.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, replace
 from typing import Any, ClassVar
@@ -26,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import save_model_atomic, write_json_atomic
 from llm_tf.text import id_stream
 from llm_tf.text.vocab import SPECIALS, Vocabulary
 from llm_tf.vectors.word_vectors import WordVectors
@@ -80,9 +80,8 @@ class WordVectorTrainer:
 
     def save(self, directory: str | os.PathLike) -> None:
         """Write ``vectors.txt`` (word2vec text format), ``vocab.json``, ``config.json``, ``model.keras``."""
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, exist_ok=True)  # each file atomic: a crash keeps the old one
         self.get_word_vectors().save_word2vec_format(os.path.join(directory, "vectors.txt"))
         self.vocab.save(os.path.join(directory, "vocab.json"))
-        with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
-            json.dump(asdict(self.config), f, indent=1)
-        self.model.save(os.path.join(directory, "model.keras"))
+        write_json_atomic(os.path.join(directory, "config.json"), asdict(self.config))
+        save_model_atomic(self.model, os.path.join(directory, "model.keras"))

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import atomic_path
 
 
 class WordVectors:
@@ -125,7 +126,7 @@ class WordVectors:
                 f"the word2vec text format cannot hold words with whitespace: {bad[0]!r}"
             )
         opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "wt", encoding="utf-8", newline="\n") as f:
+        with atomic_path(path) as tmp, opener(tmp, "wt", encoding="utf-8", newline="\n") as f:
             f.write(f"{len(self)} {self.dim}\n")
             for word, row in zip(self.words, self.vectors, strict=True):
                 f.write(word + " " + " ".join(f"{x:.6g}" for x in row) + "\n")
@@ -171,8 +172,9 @@ class WordVectors:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         vec_path, meta_path = d / "vectors.tsv", d / "metadata.tsv"
-        np.savetxt(vec_path, self.vectors, delimiter="\t", fmt="%.6g", encoding="utf-8")
-        with open(meta_path, "w", encoding="utf-8", newline="\n") as f:
+        with atomic_path(vec_path) as tmp:
+            np.savetxt(tmp, self.vectors, delimiter="\t", fmt="%.6g", encoding="utf-8")
+        with atomic_path(meta_path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
             for w in self.words:  # one column: no header line
                 f.write(w.replace("\t", " ").replace("\n", " ") + "\n")
         return vec_path, meta_path
