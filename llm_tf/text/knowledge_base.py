@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from llm_tf.errors import UserInputError
+from llm_tf.text.corpus import read_text_file
 from llm_tf.text.tokenizers import is_cjk
 
 ANY = "any"  # the language of a flat (one-table) knowledge base
@@ -60,11 +60,13 @@ def qa_tokenize(text: str) -> list[str]:
 
 def detokenize(tokens: list[str]) -> str:
     """Join :func:`qa_tokenize`'s tokens: a space before a word that follows a word or
-    ASCII punctuation (``St. Louis``), none elsewhere (``布宜诺斯艾利斯``)."""
+    ASCII punctuation (``St. Louis``), or a ``-``/``'`` after a word (``a - b`` is three
+    tokens, ``a-b`` one), none elsewhere (``布宜诺斯艾利斯``)."""
     out = ""
     for tok in tokens:
         if out and tok and _is_word_char(tok[0]) and (
-                _is_word_char(out[-1]) or out[-1] in ",.;:!?"):
+                _is_word_char(out[-1]) or out[-1] in ",.;:!?" or (
+                    out[-1] in "-'’" and len(out) > 1 and _is_word_char(out[-2]))):
             out += " "
         out += tok
     return out
@@ -89,7 +91,8 @@ def _check_table(table, where: str) -> dict[str, dict[str, str]]:
             raise UserInputError(f"{where}[{entity!r}] must be {{relation: value}}, got "
                                  f"{type(facts).__name__}")
         for rel, value in facts.items():
-            if not isinstance(rel, str) or not isinstance(value, str) or not value.strip():
+            if not (isinstance(rel, str) and isinstance(value, str) and rel.strip()
+                    and value.strip()):
                 raise UserInputError(f"{where}[{entity!r}]: relation and value must be "
                                      f"non-empty strings, got {rel!r}: {value!r}")
         out[entity] = dict(facts)
@@ -122,21 +125,26 @@ class KnowledgeBase:
                                  f"{type(obj).__name__ if not isinstance(obj, Mapping) else '{}'}")
         if set(obj) <= {*LANGUAGES, "names"} and any(k in obj for k in LANGUAGES):
             names = obj.get("names") or {}
-            if not isinstance(names, Mapping):
+            if not isinstance(names, Mapping) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
                 raise UserInputError("knowledge base 'names' must map English to Chinese names")
             return cls({k: obj[k] for k in LANGUAGES if k in obj}, names)
         return cls({ANY: obj})
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> KnowledgeBase:
-        p = Path(path)
-        if not p.is_file():
-            raise UserInputError(f"knowledge base not found: {str(path)!r}")
+        """Read a JSON knowledge base; any fault is a one-line error naming the file (the
+        shared text checks of :func:`~llm_tf.text.corpus.read_text_file`, then JSON with
+        its line and column, then the shape)."""
+        text = read_text_file(path, "knowledge base")
         try:
-            obj = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
+            obj = json.loads(text)
+        except ValueError as e:
             raise UserInputError(f"knowledge base {str(path)!r} is not UTF-8 JSON: {e}") from None
-        return cls.from_dict(obj)
+        try:
+            return cls.from_dict(obj)
+        except UserInputError as e:
+            raise UserInputError(f"knowledge base {str(path)!r}: {e}") from None
 
     def to_dict(self) -> dict:
         if set(self.tables) == {ANY}:
