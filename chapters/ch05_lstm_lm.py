@@ -78,7 +78,8 @@ def step2_left_out(corpus: Path, seq_len: int) -> Vocabulary:
     tok = get_tokenizer("auto", sample=corpus.read_text(encoding="utf-8")[:5000])
     counts = lm_data.count_tokens(corpus, tok)
     vocab = Vocabulary.from_counts(counts, max_size=vocab_size)
-    n_tokens = sum(counts.values()) + sum(1 for _ in open(corpus, encoding="utf-8"))
+    with open(corpus, encoding="utf-8") as f:
+        n_tokens = sum(counts.values()) + sum(1 for _ in f)  # one <eos> per line
     n_windows = n_tokens // (seq_len + 1)
     onehot_bytes = n_windows * seq_len * vocab_size * 4
     sparse_bytes = n_windows * seq_len * 4

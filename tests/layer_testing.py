@@ -32,6 +32,7 @@ def run_layer_test(
     run_training_check: bool = True,
     run_mixed_precision_check: bool = True,
     atol: float = 1e-6,
+    unchanged_by_fit: tuple[str, ...] = (),
 ):
     """Check a layer (or a subclassed model) class; returns the instance it built.
 
@@ -47,6 +48,10 @@ def run_layer_test(
         run_mixed_precision_check: build the class under ``mixed_bfloat16`` with the same
             weights: variables stay float32, the output is finite and close to float32's.
         atol: tolerance of the reload comparison.
+        unchanged_by_fit: the trainable weights (by ``path``) that one ``fit`` step may
+            leave unchanged, each for a stated reason at the call (e.g. a bias whose
+            gradient is zero by construction); every other one must move, and every
+            name listed must be one of the weights.
     """
     inputs = [np.asarray(x) for x in _as_tuple(input_data)]
     expected_output_shape = tuple(expected_output_shape)
@@ -89,11 +94,15 @@ def run_layer_test(
         before = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
         history = model.fit(feed, y, batch_size=len(inputs[0]), epochs=1, verbose=0)
         assert np.isfinite(history.history["loss"][0])
-        changed = [
-            not np.array_equal(b, keras.ops.convert_to_numpy(w))
+        paths = [w.path for w in model.trainable_weights]
+        unknown = set(unchanged_by_fit) - set(paths)
+        assert not unknown, f"unchanged_by_fit names no weight: {sorted(unknown)}"
+        stuck = [
+            w.path
             for b, w in zip(before, model.trainable_weights, strict=True)
+            if np.array_equal(b, keras.ops.convert_to_numpy(w)) and w.path not in unchanged_by_fit
         ]
-        assert any(changed), "one fit step changed no weight"
+        assert not stuck, f"one fit step left these trainable weights unchanged: {stuck}"
 
     # ---- save to .keras, reload with the default safe_mode, same outputs
     expected = np.asarray(model(feed))
@@ -122,3 +131,20 @@ def _check_mixed_precision(cls, init_kwargs, inputs, layer):
     assert np.all(np.isfinite(out)), "non-finite output under mixed precision"
     scale = max(1.0, float(np.max(np.abs(reference))))
     np.testing.assert_allclose(out, reference, atol=0.05 * scale, rtol=0)
+
+
+def check_seeded_dropout(make, ids, seeds=(7, 8)):
+    """``make(seed)`` builds a model with dropout seeded by ``seed`` (and the same weights
+    whatever the seed): no dropout at inference; in training the same seed gives the
+    same masks, another seed other masks."""
+    model, same, other = make(seeds[0]), make(seeds[0]), make(seeds[1])
+    for m in (same, other):
+        for wa, wo in zip(model.get_weights(), m.get_weights(), strict=True):
+            np.testing.assert_array_equal(wa, wo)
+    plain = np.asarray(model(ids))
+    np.testing.assert_array_equal(plain, np.asarray(model(ids)))
+    np.testing.assert_array_equal(plain, np.asarray(other(ids)))  # no dropout at inference
+    ta, tb, tc = (np.asarray(m(ids, training=True)) for m in (model, same, other))
+    np.testing.assert_array_equal(ta, tb)  # the same dropout seed: the same masks
+    assert not np.allclose(ta, tc, atol=1e-3)  # another seed: other masks
+    assert not np.allclose(ta, plain, atol=1e-3)

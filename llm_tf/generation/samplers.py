@@ -180,12 +180,14 @@ class TopPSampler(RandomSampler):
         logits = super().mask(logits, params)
         if self.k is not None:
             logits = _top_k_mask(logits, self.k)
-        srt = tf.sort(logits, -1, direction="DESCENDING")
-        probs = tf.nn.softmax(srt, -1)
+        # by position in the sorted order (ties: lower id first), so exact ties at the
+        # boundary are cut like any other token: four at 0.25 with p = 0.5 keep two
+        order = tf.argsort(logits, -1, direction="DESCENDING", stable=True)
+        probs = tf.nn.softmax(tf.gather(logits, order, batch_dims=1), -1)
         keep = tf.cumsum(probs, -1) - probs < params["p"]  # the first is always kept
         keep = keep | (params["p"] >= 1.0)  # p = 1: everything (rounding could cut the tail)
-        last = tf.reduce_sum(tf.cast(keep, tf.int32), -1) - 1
-        return tf.where(logits < tf.gather(srt, last, batch_dims=1)[:, None], -np.inf, logits)
+        keep = tf.gather(keep, tf.argsort(order, -1, stable=True), batch_dims=1)  # id order
+        return tf.where(keep, logits, -np.inf)
 
 
 class BeamSampler(Sampler):

@@ -43,11 +43,26 @@ def test_peaked_logits_give_the_peak(sampler, seed):
     assert _pick(sampler, PEAKED, seed, counter=seed) == [7, 2, 5]
 
 
-@pytest.mark.parametrize("sampler", SAMPLERS[1:], ids=repr)
+@pytest.mark.parametrize("sampler", [s for s in SAMPLERS[1:] if s != TopPSampler(0.5)], ids=repr)
 def test_minus_inf_is_never_drawn_and_ties_are_kept(sampler):
     logits = np.zeros((200, V), "float32")  # 200 draws among 6 equal tokens
     logits[:, [0, 3, 4, 8]] = -np.inf
-    assert set(_pick(sampler, logits, seed=2)) == {1, 2, 5, 6, 7, 9}  # top-k / top-p keep ties
+    # top-k keeps every token tied with the k-th; p = 0.9 reaches past all six
+    assert set(_pick(sampler, logits, seed=2)) == {1, 2, 5, 6, 7, 9}
+
+
+@pytest.mark.parametrize(
+    ("p", "kept"), [(0.5, {1, 2}), (0.25, {1}), (0.26, {1, 2}), (0.75, {1, 2, 5})]
+)
+def test_top_p_cuts_exact_ties_by_position(p, kept):
+    """Four tokens at exactly 0.25: the exclusive mass before the third is 0.5, not below
+    0.5, so p = 0.5 keeps exactly two (the lower ids first, as the numpy reference)."""
+    logits = np.full((400, V), -np.inf, "float32")
+    logits[:, [1, 2, 5, 7]] = 0.0  # softmax: exactly 0.25 each, cumulative sums exact
+    assert set(_pick(TopPSampler(p), logits, seed=4)) == kept
+    allowed = np.flatnonzero(np.isfinite(ref.filter_logits(logits[0], top_p=p)))
+    assert set(allowed.tolist()) == kept
+    assert set(ref.gumbel_pick(logits, 4, 0, top_p=p).tolist()) == kept
 
 
 def test_top_k_and_top_p_cut_to_their_support():

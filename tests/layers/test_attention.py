@@ -1,5 +1,7 @@
 """Tests for the §4.2.3 multi-head causal self-attention layer (llm_tf.layers.attention)."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -161,8 +163,12 @@ def test_causal_mask_with_offset():
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"num_heads": 0, "key_dim": 4}, {"num_heads": 2, "key_dim": 4, "dropout": 1.0}]
+    ("kwargs", "message"),
+    [
+        ({"num_heads": 0, "key_dim": 4}, "num_heads and key_dim must be >= 1, got 0, 4"),
+        ({"num_heads": 2, "key_dim": 4, "dropout": 1.0}, "dropout must be in [0, 1), got 1.0"),
+    ],
 )
-def test_bad_arguments_name_the_value(kwargs):
-    with pytest.raises(ValueError, match="got"):
+def test_bad_arguments_name_the_value(kwargs, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         CausalSelfAttention(**kwargs)

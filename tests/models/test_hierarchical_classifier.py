@@ -1,5 +1,7 @@
 """§3.3, §6.4: the hierarchical classifier with cross-level attention (llm_tf.models)."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -177,8 +179,11 @@ def test_sinusoidal_positions_are_vaswanis():
     np.testing.assert_allclose(enc[:, 1::2], np.cos(angle), atol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs", [{"embedding_dim": 10, "num_heads": 3},
-                                    {"num_classes": 1}, {"dropout": 1.0}, {"word_layers": 0}])
-def test_bad_arguments_name_the_value(kwargs):
-    with pytest.raises(ValueError, match="got|divisible"):
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"embedding_dim": 10, "num_heads": 3}, "embedding_dim (10) must be divisible by num_heads (3)"),
+    ({"num_classes": 1}, "num_classes must be an integer >= 2, got 1"),
+    ({"dropout": 1.0}, "dropout must be in [0, 1), got 1.0"),
+    ({"word_layers": 0}, "word_layers must be an integer >= 1, got 0")])
+def test_bad_arguments_name_the_value(kwargs, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         HierarchicalClassifier(**{**TINY, **kwargs})

@@ -1,5 +1,7 @@
 """Tests for the §3.2 listing-shaped RNN / LSTM / Transformer classes (llm_tf.models.listing_models)."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -72,7 +74,14 @@ def test_long_sequences_are_cut_into_windows():
     assert xs.shape == (3, 4) and ys[-1, -1] == EOS_ID
 
 
-@pytest.mark.parametrize("shapes", [((1,), (5,)), ((1, 8), (3,)), ((1, 8), (10, 2))])
-def test_bad_shapes_name_the_values(shapes):
-    with pytest.raises(ValueError, match="got"):
+@pytest.mark.parametrize(
+    ("shapes", "got"),
+    [
+        (((1,), (5,)), "got (1,), (5,)"),
+        (((1, 8), (3,)), "vocab_size > 4, got 8, 3"),
+        (((1, 8), (10, 2)), "got (1, 8), (10, 2)"),
+    ],
+)
+def test_bad_shapes_name_the_values(shapes, got):
+    with pytest.raises(ValueError, match=f"{re.escape(got)}$"):
         LSTM(input_shape=shapes[0], output_shape=shapes[1])
