@@ -168,14 +168,18 @@ def lm_dataset(
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def window_records(path: str | os.PathLike, seq_len: int):
-    """``tf.data`` of the raw ``seq_len + 1``-token windows of an id file (the tail left out)."""
+def window_records(path: str | os.PathLike, seq_len: int, offset: int = 0):
+    """``tf.data`` of the raw ``seq_len + 1``-token windows of an id file, the first
+    ``offset`` tokens and the tail left out (a different ``offset`` each epoch cuts the
+    stream elsewhere, so that no window repeats)."""
     import tensorflow as tf
 
     record = ID_DTYPE.itemsize * (seq_len + 1)
-    tail = os.path.getsize(path) % record  # the last partial window is left out
+    head = ID_DTYPE.itemsize * int(offset)
+    tail = (os.path.getsize(path) - head) % record  # the last partial window is left out
     return tf.data.FixedLengthRecordDataset(
-        str(path), record_bytes=record, footer_bytes=tail, buffer_size=1 << 20
+        str(path), record_bytes=record, header_bytes=head, footer_bytes=tail,
+        buffer_size=1 << 20
     )
 
 

@@ -12,8 +12,9 @@ corpus"): recurrent models carry their state across batches (truncated BPTT over
 tokens, 20 streams), dropout after the embedding and each layer and an output layer
 tied to the embedding (:data:`TRAINER_MODEL`), Adam at 3e-3 with the gradient norm
 clipped to 1, halved when validation stops improving, early stopping. The Transformer
-has its own (:data:`ARCH_TRAINER_DEFAULTS`: two blocks, 128-token windows, AdamW at
-1e-3 with weight decay 0.1 and warm-up), applied by :meth:`TrainConfig.from_dict` and
+has its own (:data:`ARCH_TRAINER_DEFAULTS`: two blocks, 128-token windows cut at
+another offset each epoch, AdamW at 1e-3 with weight decay 0.1 and warm-up), applied
+by :meth:`TrainConfig.from_dict` and
 so by ``llm-tf train``. ``ModelConfig()`` alone is still exactly the listing (no
 dropout, untied).
 
@@ -58,6 +59,9 @@ class DataConfig:
         None, "each batch row a contiguous stream, the recurrent state carried across "
         "batches (truncated BPTT) and reset each epoch; --no-stateful: independent windows "
         "from a zero state (default: on for rnn and lstm, off for the Transformer)")
+    shift_windows: bool = setting(
+        False, "independent windows: each epoch cuts the stream at another offset (drawn "
+        "from the seed and the epoch), so that the windows differ from epoch to epoch")
 
     def __post_init__(self):
         check_choice(self, "tokenizer", TOKENIZERS)
@@ -130,7 +134,7 @@ TRAINER_MODEL = {"dropout": 0.3, "tie_embeddings": True}
 # carried state: it needs longer windows for context, and overfits a small corpus
 # without weight decay.
 ARCH_TRAINER_DEFAULTS = {
-    "transformer": {"data": {"seq_len": 128}, "model": {"layers": 2},
+    "transformer": {"data": {"seq_len": 128, "shift_windows": True}, "model": {"layers": 2},
                     "optim": {"optimizer": "adamw", "learning_rate": 1e-3,
                               "warmup_steps": 100, "weight_decay": 0.1}},
 }

@@ -124,11 +124,16 @@ class TrainLoop:
                 raise UserInputError("--stateful needs a recurrent model (rnn or lstm)")
             if getattr(model, "max_len", None):
                 raise UserInputError("--stateful is for recurrent models, not the Transformer")
+            if data.shift_windows:
+                raise UserInputError("--shift-windows is for independent windows, not "
+                                     "--stateful streams")
             tokens = os.path.getsize(run / rd.TRAIN_IDS) // lm_data.ID_DTYPE.itemsize
             self.steps_per_epoch = (tokens // self.global_batch - 1) // data.seq_len
             self.windows = self.steps_per_epoch * self.global_batch
-        else:
-            self.windows = lm_data.num_windows(run / rd.TRAIN_IDS, data.seq_len)
+        else:  # with shift_windows, as many windows as the latest cut leaves
+            tokens = os.path.getsize(run / rd.TRAIN_IDS) // lm_data.ID_DTYPE.itemsize
+            shift = data.seq_len if data.shift_windows else 0
+            self.windows = max(0, tokens - shift) // (data.seq_len + 1)
             self.steps_per_epoch = self.windows // self.global_batch
         self.state = None  # the carried recurrent state (stateful), one value per replica
         # the output layer and its loss fused and chunked (float32 models that expose it)
@@ -148,7 +153,8 @@ class TrainLoop:
         def dataset_fn(ctx: tf.distribute.InputContext):
             per_replica = ctx.get_per_replica_batch_size(self.global_batch)
             per_pipeline = ctx.num_replicas_in_sync // ctx.num_input_pipelines
-            ds = lm_data.window_records(self.run / rd.TRAIN_IDS, data.seq_len)
+            ds = lm_data.window_records(self.run / rd.TRAIN_IDS, data.seq_len,
+                                        self.window_offset(epoch))
             ds = ds.shard(ctx.num_input_pipelines, ctx.input_pipeline_id)
             ds = ds.shuffle(min(10_000, max(1, self.windows)), seed=seed + epoch,
                             reshuffle_each_iteration=False)
@@ -159,6 +165,15 @@ class TrainLoop:
         if self.stateful:
             dataset_fn = self._stream_fn(skip)
         return self.strategy.distribute_datasets_from_function(dataset_fn)
+
+    def window_offset(self, epoch: int) -> int:
+        """Where epoch ``epoch`` cuts the stream into windows: 0, or with
+        ``shift_windows`` an offset in [0, seq_len] from the seed and the epoch (so a
+        resumed epoch replays it)."""
+        data = self.cfg.data
+        if not data.shift_windows:
+            return 0
+        return int(np.random.default_rng([self.cfg.seed, epoch]).integers(0, data.seq_len + 1))
 
     def _stream_fn(self, skip: int):
         """Truncated BPTT: the token stream cut into ``batch_size`` contiguous rows; batch s is
