@@ -82,3 +82,16 @@ def listing_layers(model: keras.Model) -> tuple:
             f"(Input -> Embedding -> LSTM -> Dense), got {[type(x).__name__ for x in found]}"
         )
     return tuple(found)
+
+
+def listing_output_parts(model: keras.Model):
+    """For the trainer's fused output layer and loss: ``(features, output_head)`` of the
+    §5 functional model, ``features(ids, training)`` the LSTM's output (B, T, U) and
+    ``output_head()`` the Dense layer's ``(kernel, bias, tied=False)`` (its logits are
+    ``features @ kernel + bias``, before the softmax the listing applies)."""
+    embedding, lstm, dense = listing_layers(model)
+
+    def features(ids, training=None):
+        return lstm(embedding(ids), training=training)[0]
+
+    return features, lambda: (dense.kernel, dense.bias, False)

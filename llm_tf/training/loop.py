@@ -95,6 +95,24 @@ def restore_rng_state(model, saved: list) -> None:
             v.assign(np.asarray(value, dtype=keras.backend.standardize_dtype(v.dtype)))
 
 
+def fused_output_parts(model, stateful: bool = False):
+    """``(features, output_head)`` where the loop can fuse the output layer with its loss
+    (a model with ``features``/``step_features`` and ``output_head``, or the §5
+    listing's functional model), else ``(None, None)``."""
+    if hasattr(model, "output_head"):
+        if hasattr(model, "step_features" if stateful else "features"):
+            return getattr(model, "features", None), model.output_head
+        return None, None
+    if stateful:
+        return None, None
+    from llm_tf.models.listing_lm import listing_output_parts
+
+    try:
+        return listing_output_parts(model)
+    except ValueError:  # another functional model: the plain loss on its output
+        return None, None
+
+
 def save_model(model, path) -> None:
     """``model.save`` to a temporary file in the same folder, then a rename."""
     save_model_atomic(model, path)
@@ -136,10 +154,11 @@ class TrainLoop:
             self.windows = max(0, tokens - shift) // (data.seq_len + 1)
             self.steps_per_epoch = self.windows // self.global_batch
         self.state = None  # the carried recurrent state (stateful), one value per replica
-        # the output layer and its loss fused and chunked (float32 models that expose it)
-        self.fused = bool(cfg.runtime.fused_loss and hasattr(model, "output_head")
-                          and model.compute_dtype == "float32"
-                          and hasattr(model, "step_features" if self.stateful else "features"))
+        # the output layer and its loss fused and chunked (float32 models that expose it,
+        # and the §5 listing's functional graph, whose layers are found by type)
+        self._features, self._output_head = fused_output_parts(model, self.stateful)
+        self.fused = bool(cfg.runtime.fused_loss and self._output_head is not None
+                          and model.compute_dtype == "float32")
         self._step_fn = self._make_step()
         self._eval_fn = tf.function(self._eval_batch, jit_compile=jit, reduce_retracing=True)
         self._stop_signal = False
@@ -221,7 +240,7 @@ class TrainLoop:
         fused = self.fused
 
         def fused_loss(features, y):  # (b, T, D) -> (b, T), no (b, T, V) tensor
-            kernel, bias, tied = model.output_head()
+            kernel, bias, tied = self._output_head()
             flat = tf.reshape(features, (-1, tf.shape(features)[-1]))
             per = chunked_sparse_cross_entropy(flat, kernel, tf.reshape(y, (-1,)), bias,
                                                tied=tied, chunk_size=FUSED_CHUNK)
@@ -239,7 +258,7 @@ class TrainLoop:
                         per_token = keras.losses.sparse_categorical_crossentropy(
                             y, logits, from_logits=True)
                 elif fused:
-                    per_token = fused_loss(model.features(x, training=True), y)
+                    per_token = fused_loss(self._features(x, training=True), y)
                 else:
                     probs = model(x, training=True)  # (b, T, V), float32
                     per_token = keras.losses.sparse_categorical_crossentropy(y, probs)  # (b, T)

@@ -144,7 +144,8 @@ def test_mixed_precision_matches_float32(tmp_path, en_corpus):
     assert keras.backend.standardize_dtype(saved.weights[0].dtype) == "float32"
 
 
-@pytest.mark.parametrize("arch, stateful", [("lstm", True), ("transformer", False)])
+@pytest.mark.parametrize("arch, stateful", [("lstm", True), ("transformer", False),
+                                            ("listing", False)])
 def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch, stateful,
                                                        monkeypatch):
     """Same seed, same batches: the chunked loss (no (B, T, V) logits) gives the same
@@ -159,8 +160,9 @@ def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch
     def run(fused, out):
         cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=16, batch_size=16,
                                           stateful=stateful),
-                          model=ModelConfig(arch=arch, embedding_dim=16, units=16, layers=1,
-                                            heads=2, max_len=16, tie_embeddings=stateful),
+                          model=ModelConfig(embedding_dim=16, units=16) if arch == "listing"
+                          else ModelConfig(arch=arch, embedding_dim=16, units=16, layers=1,
+                                           heads=2, max_len=16, tie_embeddings=stateful),
                           optim=OptimConfig(epochs=1, max_steps=12, learning_rate=3e-3),
                           runtime=RuntimeConfig(jit_compile=False, fused_loss=fused), seed=5)
         model, history = train(cfg, tmp_path / out, verbose=0)
@@ -168,6 +170,8 @@ def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch
 
     (m1, h1) = run(True, "fused")
     assert traced and set(traced) == {stateful}  # the fused path ran (tied for the LSTM)
+    if arch == "listing":  # the §5 functional graph itself, its Dense(softmax) bypassed
+        assert isinstance(m1, keras.Model) and not hasattr(m1, "output_head")
     traced.clear()
     (m2, h2) = run(False, "plain")
     assert not traced
