@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import statistics
 import sys
@@ -136,6 +137,8 @@ def main(argv=None) -> int:
     p.add_argument("--glove-repeats", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--only", choices=["llm-tf", "gensim", "glove"], action="append")
+    p.add_argument("--json", default=None,
+                   help="also write the medians here (model -> figures; bench/run_all.py)")
     args = p.parse_args(argv)
     quiet_tensorflow_import()
     from gensim.test.utils import datapath
@@ -200,6 +203,10 @@ def main(argv=None) -> int:
             f"{med(k, 'spearman'):.3f} ({results[k][0]['sim_cov']}) | "
             f"{med(k, 'analogy'):.3f} ({results[k][0]['ana_cov']}) |"
         )
+    if args.json:
+        figures = ("words_s", "wall", "cpu", "spearman", "analogy")
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({k: {x: med(k, x) for x in figures} for k in keys}, f, indent=1)
     if "llm-tf" in only and "gensim" in only:
         a, g = "llm-tf SGNS", "gensim SGNS (workers=2)"
         print(
