@@ -72,9 +72,10 @@ def _weights(run):
         return [z[k] for k in z.files]
 
 
-@pytest.mark.parametrize("stateful", [  # windows (~23 s) in the slow run: the default
-    pytest.param(False, id="windows", marks=pytest.mark.slow),  # run keeps the default mode
-    pytest.param(True, id="stateful")])
+@pytest.mark.parametrize("stateful", [  # ~25-40 s each: both in the slow run (make
+    pytest.param(False, id="windows", marks=pytest.mark.slow),  # test-slow); the default run
+    pytest.param(True, id="stateful", marks=pytest.mark.slow)])  # kills writers in
+# tests/reliability_files instead
 def test_killed_mid_epoch_resumes_to_identical_weights(tmp_path, stateful):
     corpus = DATA / "corpus.en.txt"
     args = ["-m", "llm_tf.cli", "train", "--corpus", corpus, "--epochs", "2", "--save-every",
