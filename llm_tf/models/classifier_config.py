@@ -58,6 +58,7 @@ class ClassifierConfig(SavedConfig):
     patience: int = setting(5, "stop when validation accuracy has not improved for this many "
                             "epochs (0: never); the best epoch's weights are kept")
     seed: int = setting(42, "seeds the split, the weights, the shuffling and the dropout")
+    deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
 
     def __post_init__(self):
         check_choice(self, "tokenizer", TOKENIZERS)

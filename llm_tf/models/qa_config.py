@@ -62,6 +62,7 @@ class QAConfig(SavedConfig):
                                    aliases=("--lr",))
     epochs: int = setting(12, "training epochs")
     seed: int = setting(42, "seeds the weights, the shuffling and the dropout")
+    deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
 
     def __post_init__(self):
         check_encoder_decoder(self, "max_answer_len")

@@ -45,6 +45,7 @@ class TranslationConfig(SavedConfig):
     learning_rate: float = setting(1e-2, "Adam learning rate", aliases=("--lr",))
     epochs: int = setting(18, "training epochs")
     seed: int = setting(42, "seeds the weights, the shuffling and the dropout")
+    deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
 
     def __post_init__(self):
         if self.direction not in DIRECTIONS:

@@ -48,7 +48,7 @@ from llm_tf.evaluation.classification_metrics import (
 )
 from llm_tf.models import ClassifierConfig, HierarchicalClassifier  # registers the classes
 from llm_tf.plotting import cjk_pyplot, save_figure
-from llm_tf.runtime import set_seed
+from llm_tf.runtime import enable_determinism, set_seed
 from llm_tf.text.labelled_data import LabelledTexts, load_labelled
 from llm_tf.text.sentences import split_sentences
 from llm_tf.text.tokenizers import NAMES as TOKENIZERS
@@ -320,6 +320,8 @@ def _train_classifier(data, out, config, val_data, test_data, verbose):
     xv = encode_documents(val_docs, vocab, cfg.max_sentences, cfg.max_words)
 
     set_seed(cfg.seed)
+    if cfg.deterministic:
+        enable_determinism()
     model = HierarchicalClassifier(**cfg.model_kwargs(len(vocab), train.num_classes))
     model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"],

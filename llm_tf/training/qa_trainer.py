@@ -34,7 +34,7 @@ from llm_tf.generation.decoder import Decoder
 from llm_tf.models import AnswerGenerator, QAConfig  # registers the classes
 from llm_tf.models.answer_generator import qa_loss
 from llm_tf.models.answer_stepper import AnswerStepper
-from llm_tf.runtime import set_seed
+from llm_tf.runtime import enable_determinism, set_seed
 from llm_tf.text.knowledge_base import KnowledgeBase, detokenize, language_of
 from llm_tf.text.qa_data import UNKNOWN_ID, decode_ids
 from llm_tf.text.qa_questions import training_questions
@@ -109,6 +109,8 @@ def _train_qa(knowledge_base, out, config, questions, verbose):
 
     start = time.perf_counter()
     set_seed(cfg.seed)
+    if cfg.deterministic:
+        enable_determinism()
     model = AnswerGenerator(**cfg.model_kwargs())
     model._set_vocabulary(model.build_vocabulary_from(qs, answers, kb))
     # cosine decay: at a constant rate the loss jumps from epoch to epoch (0.02 -> 0.05)

@@ -30,7 +30,7 @@ from llm_tf.errors import UserInputError
 from llm_tf.evaluation.bleu import corpus_bleu, nltk_corpus_bleu
 from llm_tf.models import TranslationConfig, Translator  # registers the classes
 from llm_tf.models.translator import translation_loss
-from llm_tf.runtime import set_seed
+from llm_tf.runtime import enable_determinism, set_seed
 from llm_tf.text.parallel_corpus import load_pairs, sides
 from llm_tf.training.run_folder import (
     load_model_file,
@@ -71,6 +71,8 @@ def _train_translation(pairs, out, config, test_pairs, verbose):
 
     start = time.perf_counter()
     set_seed(cfg.seed)
+    if cfg.deterministic:
+        enable_determinism()
     model = Translator(**cfg.model_kwargs())
     model._set_vocabulary(model.build_vocabulary_from(sources, targets))
     model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=translation_loss(),

@@ -52,6 +52,7 @@ class Word2VecConfig:
     tokenizer: str = setting("auto", _TOKENIZER_HELP, choices=TOKENIZERS)
     lower: bool = setting(False, "lower-case the text")
     seed: int = setting(1, "seeds the weights, subsampling, windows and negatives")
+    deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
 
     def __post_init__(self):
         check_positive_int(self, "embedding_dim", "window", "negative", "min_count", "epochs")
@@ -97,6 +98,7 @@ class GloVeConfig:
     tokenizer: str = setting("auto", _TOKENIZER_HELP, choices=TOKENIZERS)
     lower: bool = setting(False, "lower-case the text")
     seed: int = setting(1, "seeds the weights and the order the cells are visited in")
+    deterministic: bool = setting(False, "TensorFlow op determinism: bit-exact reruns")
 
     def __post_init__(self):
         check_positive_int(self, "embedding_dim", "window", "min_count", "epochs", "batch_size")

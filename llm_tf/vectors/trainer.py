@@ -26,6 +26,7 @@ import numpy as np
 
 from llm_tf.errors import UserInputError
 from llm_tf.files import save_model_atomic, write_json_atomic
+from llm_tf.runtime import enable_determinism
 from llm_tf.text import id_stream
 from llm_tf.text.vocab import SPECIALS, Vocabulary
 from llm_tf.vectors.word_vectors import WordVectors
@@ -47,6 +48,8 @@ class WordVectorTrainer:
     def __init__(self, config=None, **overrides):
         config = config if config is not None else self.config_class()
         self.config = replace(config, **overrides) if overrides else config
+        if self.config.deterministic:  # process-wide, as `llm-tf train --deterministic`
+            enable_determinism()
         self.vocab: Vocabulary | None = None
         self.model: Any = None  # the Keras model, once trained
 

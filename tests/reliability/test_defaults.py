@@ -198,6 +198,7 @@ DEFAULTS = {
         tokenizer="auto",
         lower=False,
         seed=1,
+        deterministic=False,
     ),
     GloVeConfig: dict(
         embedding_dim=100,
@@ -214,6 +215,7 @@ DEFAULTS = {
         tokenizer="auto",
         lower=False,
         seed=1,
+        deterministic=False,
     ),
     QAConfig: dict(
         embedding_dim=64,
@@ -229,6 +231,7 @@ DEFAULTS = {
         learning_rate=0.003,
         epochs=12,
         seed=42,
+        deterministic=False,
     ),
     TranslationConfig: dict(
         direction="en-zh",
@@ -244,6 +247,7 @@ DEFAULTS = {
         learning_rate=0.01,
         epochs=18,
         seed=42,
+        deterministic=False,
     ),
     ClassifierConfig: dict(
         tokenizer="auto",
@@ -265,6 +269,7 @@ DEFAULTS = {
         epochs=30,
         patience=5,
         seed=42,
+        deterministic=False,
     ),
 }
 
