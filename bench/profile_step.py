@@ -19,29 +19,21 @@ from __future__ import annotations
 
 import argparse
 import collections
-import gzip
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PTB = ROOT.parent / "shared" / "data" / "ptb" / "ptb.train.txt.gz"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark
+from lstm_throughput import PTB, ROOT, write_corpus  # noqa: E402  (its PTB prefix writer)
 
 
 def corpus_file(tmp: Path, tokens: int, quick: bool) -> Path:
     """PTB's first ``tokens`` tokens (when present; else the embedded English corpus)."""
     if quick or not PTB.exists():
         return ROOT / "data" / "corpus.en.txt"
-    out, n = tmp / "ptb.txt", 0
-    with gzip.open(PTB, "rt", encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
-        for line in f:
-            g.write(line)
-            n += len(line.split()) + 1
-            if n >= tokens:
-                break
-    return out
+    return write_corpus(tmp / "ptb.txt", tokens)
 
 
 WAITS = ("BlockUntilReady",)

@@ -130,8 +130,10 @@ def read_ids(path: str | os.PathLike) -> np.ndarray:
     return np.memmap(path, dtype=ID_DTYPE, mode="r")
 
 
-def num_windows(path: str | os.PathLike, seq_len: int) -> int:
-    return os.path.getsize(path) // (ID_DTYPE.itemsize * (seq_len + 1))
+def num_windows(path: str | os.PathLike, seq_len: int, skip: int = 0) -> int:
+    """Whole ``seq_len + 1``-token windows in an ids file after its first ``skip`` tokens."""
+    tokens = os.path.getsize(path) // ID_DTYPE.itemsize
+    return max(0, tokens - skip) // (seq_len + 1)
 
 
 def lm_dataset(

@@ -149,9 +149,8 @@ class TrainLoop:
             self.steps_per_epoch = (tokens // self.global_batch - 1) // data.seq_len
             self.windows = self.steps_per_epoch * self.global_batch
         else:  # with shift_windows, as many windows as the latest cut leaves
-            tokens = os.path.getsize(run / rd.TRAIN_IDS) // lm_data.ID_DTYPE.itemsize
-            shift = data.seq_len if data.shift_windows else 0
-            self.windows = max(0, tokens - shift) // (data.seq_len + 1)
+            self.windows = lm_data.num_windows(run / rd.TRAIN_IDS, data.seq_len,
+                                               skip=data.seq_len if data.shift_windows else 0)
             self.steps_per_epoch = self.windows // self.global_batch
         self.state = None  # the carried recurrent state (stateful), one value per replica
         # the output layer and its loss fused and chunked (float32 models that expose it,
