@@ -1,4 +1,5 @@
-"""Figures with Chinese labels: matplotlib on the Agg backend with a CJK font when one is
+"""Figures with Chinese labels: ``matplotlib.figure.Figure`` objects (never pyplot, so a
+notebook's backend is left alone) drawn with a CJK font when one is
 installed (Debian's ``fonts-noto-cjk`` gives "Noto Sans CJK SC"; the pip package
 ``pylopdf-fonts-zh-cn`` ships Noto Sans SC under the SIL Open Font License, and is
 registered with matplotlib when present); without one the glyphs draw as boxes and
@@ -28,35 +29,33 @@ def _register_packaged_font(font_manager) -> None:
 
 
 @contextlib.contextmanager
-def cjk_pyplot():
-    """``with cjk_pyplot() as plt:`` draws with the first CJK font installed, then DejaVu."""
-    import matplotlib
+def cjk_figure(**figure_kw):
+    """``with cjk_figure(figsize=(6, 4)) as fig: ax = fig.subplots(); ...; save_figure(fig, p)``
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    A ``matplotlib.figure.Figure`` (no pyplot, no global backend switch) whose text is
+    drawn with the first CJK font installed, then DejaVu Sans. Save inside the block so
+    the fonts apply when the text is laid out.
+    """
+    import matplotlib
     from matplotlib import font_manager
+    from matplotlib.figure import Figure
 
     _register_packaged_font(font_manager)
     installed = {f.name for f in font_manager.fontManager.ttflist}
     fonts = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
-    with warnings.catch_warnings(), plt.rc_context({"font.family": fonts}):
+    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": fonts}):
         warnings.filterwarnings("ignore", message="Glyph .* missing")
-        yield plt
+        yield Figure(**figure_kw)
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:
     """Lay out ``fig``, write it as a PNG (creating the folder; atomically: a crash keeps
-    the previous figure), close it; returns the path."""
-    import matplotlib.pyplot as plt
-
+    the previous figure); returns the path."""
     from llm_tf.files import atomic_path
 
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with atomic_path(out, ".png") as tmp:
-            fig.savefig(tmp, dpi=100, format="png")
-    finally:
-        plt.close(fig)
+    with atomic_path(out, ".png") as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
     return out

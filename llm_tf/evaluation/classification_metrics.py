@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.plotting import cjk_pyplot, save_figure
+from llm_tf.plotting import cjk_figure, save_figure
 
 __all__ = [
     "accuracy",
@@ -130,8 +130,8 @@ def plot_confusion_matrix(cm: np.ndarray, label_names: Sequence[str], path: str 
         np.float64)) if normalize else cm
     k = len(names)
     size = 2.5 + 0.6 * k
-    with cjk_pyplot() as plt:
-        fig, ax = plt.subplots(figsize=(size, size * 0.9))
+    with cjk_figure(figsize=(size, size * 0.9)) as fig:
+        ax = fig.subplots()
         image = ax.imshow(values, cmap="Blues", vmin=0)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         ax.set_xticks(range(k), names, rotation=45, ha="right")

@@ -40,10 +40,10 @@ class PerplexityLogger(keras.callbacks.Callback):
 
 def plot_history(history: dict, path: Path, title: str = "") -> None:
     """Training curve: loss and perplexity per epoch, train and validation."""
-    from llm_tf.plotting import cjk_pyplot, save_figure
+    from llm_tf.plotting import cjk_figure, save_figure
 
-    with cjk_pyplot() as plt:  # a Chinese corpus name may be in the title
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    with cjk_figure(figsize=(10, 4)) as fig:  # a Chinese corpus name may be in the title
+        axes = fig.subplots(1, 2)
         for ax, key in zip(axes, ("loss", "perplexity"), strict=True):
             for prefix, style in (("", "-o"), ("val_", "-s")):
                 ys = history.get(prefix + key, [])

@@ -47,7 +47,7 @@ from llm_tf.evaluation.classification_metrics import (
     plot_confusion_matrix,
 )
 from llm_tf.models import ClassifierConfig, HierarchicalClassifier  # registers the classes
-from llm_tf.plotting import cjk_pyplot, save_figure
+from llm_tf.plotting import cjk_figure, save_figure
 from llm_tf.runtime import enable_determinism, set_seed
 from llm_tf.text.labelled_data import LabelledTexts, load_labelled
 from llm_tf.text.sentences import split_sentences
@@ -390,11 +390,10 @@ def plot_attention(attn: dict, path: str | os.PathLike, title: str | None = None
     cross = attn.get("text_to_words")
     panels = 3 if cross is not None else 2
     rows = [f"S{i + 1}" for i in range(s)]
-    with cjk_pyplot() as plt:
-        fig_w = max(8.0, min(22.0, 0.62 * w + 3))
-        heights = [0.55 * s + 0.9, 0.42 * s + 0.9] + ([0.55 * s + 1.4] if panels == 3 else [])
-        fig, axes = plt.subplots(panels, 1, figsize=(fig_w, sum(heights) + 0.8),
-                                 gridspec_kw={"height_ratios": heights})
+    fig_w = max(8.0, min(22.0, 0.62 * w + 3))
+    heights = [0.55 * s + 0.9, 0.42 * s + 0.9] + ([0.55 * s + 1.4] if panels == 3 else [])
+    with cjk_figure(figsize=(fig_w, sum(heights) + 0.8)) as fig:
+        axes = fig.subplots(panels, 1, gridspec_kw={"height_ratios": heights})
         ax = axes[0]
         ax.imshow(np.ma.masked_where(word == 0, word), cmap="Reds", vmin=0, aspect="auto")
         for i, sent in enumerate(tokens):

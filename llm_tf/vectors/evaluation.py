@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_tf.errors import UserInputError
-from llm_tf.plotting import cjk_pyplot, save_figure
+from llm_tf.plotting import cjk_figure, save_figure
 from llm_tf.vectors.word_vectors import WordVectors
 
 
@@ -206,8 +206,8 @@ def plot_pca(
     if len(words) < 2:
         raise UserInputError("plot_pca needs at least two words that are in the vocabulary")
     xy = pca_2d(np.stack([wv[w] for w in words]))
-    with cjk_pyplot() as plt:
-        fig, ax = plt.subplots(figsize=(6, 5))
+    with cjk_figure(figsize=(6, 5)) as fig:
+        ax = fig.subplots()
         ax.scatter(xy[:, 0], xy[:, 1], s=12)
         for (x, y), w in zip(xy, words, strict=True):
             ax.annotate(w, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)

@@ -108,7 +108,7 @@ import keras
 import numpy as np
 from llm_tf.files import save_model_atomic, write_json_atomic
 from llm_tf.errors import UserInputError
-from llm_tf.plotting import cjk_pyplot, save_figure
+from llm_tf.plotting import cjk_figure, save_figure
 from llm_tf.vectors.word_vectors import WordVectors
 
 folder = sys.argv[1]
@@ -218,3 +218,17 @@ def test_training_on_a_full_disk_stops_with_one_line_and_resumes_later(tmp_path,
     assert main(["train", "--corpus", str(en_corpus), "--out", str(run), "--resume",
                  "--epochs", "2"]) == 0
     assert json.loads((run / "state.json").read_text())["epoch"] == 2
+
+
+def test_figures_leave_the_matplotlib_backend_alone(tmp_path):
+    """A notebook's backend must survive our figures (no ``matplotlib.use``, no pyplot)."""
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    from llm_tf.plotting import cjk_figure, save_figure
+
+    with cjk_figure(figsize=(3, 2)) as fig:
+        fig.subplots().set_title("中国 北京")
+        path = save_figure(fig, tmp_path / "f.png")
+    assert matplotlib.get_backend() == before
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 1000
