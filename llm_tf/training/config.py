@@ -106,6 +106,9 @@ class OptimConfig:
         3, "stop when validation has not improved for this many epochs (0: never)")
     init_scale: float | None = setting(
         None, "re-initialise every weight uniform(-s, s) before training (Zaremba et al.)")
+    ema: float | None = setting(
+        None, "keep an exponential moving average of the weights with this momentum "
+        "(e.g. 0.99); validation and best.keras use the average, training the raw weights")
 
     def __post_init__(self):
         check_choice(self, "optimizer", OPTIMIZERS)
@@ -119,6 +122,8 @@ class OptimConfig:
         check_int(self, "patience", minimum=0, optional=True)
         check_range(self, "weight_decay", 0.0, 1.0)
         check_range(self, "beta_2", 0.0, 1.0)
+        if self.ema is not None:
+            check_range(self, "ema", 0.0, 1.0, low_open=True)
         check_range(self, "min_lr_ratio", 0.0, 1.0, high_open=False)
         if not self.decay_factor >= 1.0:
             raise UserInputError(f"decay_factor must be >= 1, got {self.decay_factor!r}")

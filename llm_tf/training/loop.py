@@ -38,7 +38,7 @@ from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import TrainConfig
 from llm_tf.training.distribution import is_chief
-from llm_tf.training.optimizers import plateau_rate
+from llm_tf.training.optimizers import averaged_weights, plateau_rate
 from llm_tf.training.run_folder import RunDir, write_json_atomic
 
 CARRIED = "carried_state.npz"  # stateful runs saved mid-epoch: the recurrent state
@@ -452,7 +452,11 @@ class TrainLoop:
     def _end_epoch(self, progress: Progress, logs: dict) -> None:
         """Validation, history, best model, plateau schedule and early stopping."""
         opt = self.cfg.optim
-        val = self.evaluate(self.run / rd.VAL_IDS)
+        with averaged_weights(self.model):  # --ema: validation and best.keras use the average
+            val = self.evaluate(self.run / rd.VAL_IDS)
+            improved = val < progress.best_val_loss
+            if improved:
+                self.save(progress, rd.BEST)
         logs["val_loss"] = val
         logs["learning_rate"] = float(keras.ops.convert_to_numpy(
             self.model.optimizer.learning_rate))
@@ -463,9 +467,8 @@ class TrainLoop:
         for k in ("loss", "val_loss"):
             progress.history.setdefault(k.replace("loss", "perplexity"), []).append(
                 float(math.exp(min(logs[k], 50.0))))
-        if val < progress.best_val_loss:
+        if improved:
             progress.best_val_loss, progress.best_epoch, progress.bad_epochs = val, progress.epoch, 0
-            self.save(progress, rd.BEST)
         else:
             progress.bad_epochs += 1
             if opt.lr_schedule == "plateau":

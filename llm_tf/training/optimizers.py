@@ -9,6 +9,7 @@ variable when validation stops improving (:mod:`llm_tf.training.loop`).
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import keras
@@ -91,6 +92,8 @@ def make_optimizer(cfg: OptimConfig, steps_per_epoch: int, total_steps: int,
     """The optimiser, with global-norm clipping and weight decay as configured."""
     lr = learning_rate(cfg, steps_per_epoch, total_steps)
     decay = {"weight_decay": cfg.weight_decay or None, "global_clipnorm": cfg.clip_norm}
+    if cfg.ema:  # Keras keeps the average in the optimizer's variables (so in checkpoints)
+        decay.update(use_ema=True, ema_momentum=cfg.ema)
     if cfg.optimizer == "sgd":
         opt = keras.optimizers.SGD(lr, **decay)
     else:  # Keras 3 applies weight_decay decoupled (w -= lr * wd * w) for every optimizer
@@ -101,3 +104,25 @@ def make_optimizer(cfg: OptimConfig, steps_per_epoch: int, total_steps: int,
     if loss_scale:
         opt = keras.optimizers.LossScaleOptimizer(opt)
     return opt
+
+
+@contextlib.contextmanager
+def averaged_weights(model):
+    """Within the block the model holds its weights' moving average (``--ema``), if its
+    optimizer keeps one and has taken a step; the raw weights come back afterwards."""
+    opt = getattr(model.optimizer, "inner_optimizer", model.optimizer)
+    averages = getattr(opt, "_model_variables_moving_average", None) if opt is not None else None
+    if not getattr(opt, "use_ema", False) or not averages or int(opt.iterations.numpy()) == 0:
+        yield
+        return
+    variables = model.trainable_variables
+    if len(variables) != len(averages):
+        raise RuntimeError(f"{len(averages)} averaged weights for {len(variables)} variables")
+    raw = [v.numpy() for v in variables]
+    for v, avg in zip(variables, averages, strict=True):
+        v.assign(avg)
+    try:
+        yield
+    finally:
+        for v, r in zip(variables, raw, strict=True):
+            v.assign(r)

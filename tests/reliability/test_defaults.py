@@ -167,6 +167,7 @@ DEFAULTS = {
         time_budget=None,
         patience=3,
         init_scale=None,
+        ema=None,
     ),
     RuntimeConfig: dict(
         strategy="auto",
