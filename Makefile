@@ -11,11 +11,11 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt setup.cfg pyproject.toml
+# One list of dependencies (setup.cfg), installed at the tested versions (constraints.txt).
+$(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt
-	$(BIN)/python -m pip install --no-deps -e .
+	$(BIN)/python -m pip install -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/generation.py
 
 bench-w2v: $(STAMP)
-	$(BIN)/python -m pip install -r bench/requirements-bench.txt
+	$(BIN)/python -m pip install -c constraints.txt -e ".[test,bench]"
 	$(BIN)/python bench/word2vec_vs_gensim.py --repeats 3 --glove-repeats 1
 
 data: $(STAMP)

@@ -16,7 +16,7 @@ threads do not colour the next):
 - ``generation.py``: cached generation against recomputing the whole context;
 - ``word2vec_vs_gensim.py``: words/s and WordSim-353 against gensim
   (``workers=2``), only when gensim is installed
-  (``pip install -r bench/requirements-bench.txt``).
+  (``pip install -e ".[bench]"``).
 
 The table is printed and written as Markdown and JSON (``benchmark_table.md`` and
 ``benchmark_table.json`` under ``--out``, by default ``docs/``); the load average is
@@ -174,7 +174,7 @@ def word2vec(tmp: Path, quick: bool) -> list[Row]:
     try:
         import gensim  # noqa: F401
     except ImportError:
-        return [Row("word2vec vs gensim", "skipped: pip install -r bench/requirements-bench.txt",
+        return [Row("word2vec vs gensim", "skipped: pip install -e '.[bench]'",
                     None, None, "gensim", ">= 0.75x peer", None)]
     out = tmp / "w2v.json"
     cmd = [PY, BENCH / "word2vec_vs_gensim.py", "--only", "llm-tf", "--only", "gensim",
