@@ -44,6 +44,7 @@ data: $(STAMP)
 	$(BIN)/python data/make_parallel.py
 	$(BIN)/python data/make_classification.py
 	$(BIN)/python data/make_focus.py
+	$(BIN)/python data/make_pick.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

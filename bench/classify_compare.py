@@ -42,12 +42,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_SETS = {"classify": "topic documents with asides (data/make_classification.py)",
-             "focus": "whose object is the story about (data/make_focus.py)"}
+             "focus": "whose object is the story about (data/make_focus.py)",
+             "pick": "which of the listed objects does the text pick (data/make_pick.py)"}
+FOLDERS = {"classify": "classify", "focus": "classify_focus", "pick": "classify_pick"}
 
 
 def splits(data: str, lang: str) -> tuple[Path, Path, Path]:
     """(train, validation, test) of one data set and language."""
-    base = ROOT / "data" / ("classify" if data == "classify" else "classify_focus")
+    base = ROOT / "data" / FOLDERS[data]
     if lang == "en":
         return tuple(base / "en" / s for s in ("train", "validation", "test"))
     return tuple(base / "zh" / f"{s}.jsonl" for s in ("train", "validation", "test"))
