@@ -12,6 +12,8 @@ module and chapter script):
 - :mod:`llm_tf.training`: configs, run folders, callbacks, the trainer (§5);
 - :mod:`llm_tf.evaluation`: perplexity and the Kneser-Ney n-gram baseline;
 - :mod:`llm_tf.cli`: the ``llm-tf`` command (nothing else imports it);
+- ``llm_tf.RunDir`` (:mod:`llm_tf.run_dir`): a run folder from a notebook,
+  ``RunDir(path).generate(prompt)`` / ``.evaluate(corpus)``;
 - :mod:`llm_tf.runtime` (quiet TensorFlow import, seeding, determinism) and
   :mod:`llm_tf.settings` (config fields that carry their own help).
 
@@ -19,3 +21,16 @@ Nothing heavy is imported here, so ``import llm_tf`` stays cheap.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``llm_tf.RunDir`` (:mod:`llm_tf.run_dir`, a notebook's view of a run folder) is
+    imported on first use, since it loads TensorFlow."""
+    if name == "RunDir":
+        from llm_tf.run_dir import RunDir
+
+        return RunDir
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["RunDir", "__version__"]

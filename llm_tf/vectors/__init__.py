@@ -6,6 +6,9 @@
 - :class:`GloVe` (:mod:`.glove`, §3.1.2, §4.1.2): weighted least squares on the log
   co-occurrences counted by :mod:`.cooccurrence` (:class:`Cooccurrence`);
   :func:`glove_factorization` runs §3.1.2's listing; :class:`GloVeModel` is the model;
+- ``Word2Vec`` also takes gensim's names (``vector_size``, ``sg``, ``negative``, ...),
+  has ``wv``, ``train`` and ``Word2Vec.load(folder)``; an unknown word raises
+  :class:`UnknownWordError` (a ``KeyError``, as in gensim);
 - :class:`Word2VecConfig`, :class:`GloVeConfig` (:mod:`.config`): their settings;
   both trainers share :class:`WordVectorTrainer` (:mod:`.trainer`): ``fit(corpus)``,
   ``get_word_vectors()``, ``save(folder)``;
@@ -33,7 +36,7 @@ from llm_tf.vectors.config import GloVeConfig, Word2VecConfig
 from llm_tf.vectors.cooccurrence import Cooccurrence, count_cooccurrences
 from llm_tf.vectors.evaluation import evaluate_analogies, evaluate_similarity, plot_pca
 from llm_tf.vectors.trainer import WordVectorTrainer
-from llm_tf.vectors.word_vectors import WordVectors
+from llm_tf.vectors.word_vectors import UnknownWordError, WordVectors
 
 if TYPE_CHECKING:
     from llm_tf.vectors.glove import GloVe, GloVeModel, glove_factorization
@@ -63,6 +66,7 @@ __all__ = [
     "Word2Vec",
     "Word2VecConfig",
     "Word2VecModel",
+    "UnknownWordError",
     "WordVectorTrainer",
     "WordVectors",
     "count_cooccurrences",

@@ -6,11 +6,17 @@ word2vec --help`` and ``llm-tf glove --help`` are built from these fields. Each
 config checks itself in ``__post_init__``; the messages name the field and the
 value received. The defaults are word2vec's / gensim's and the GloVe paper's;
 ``tiny()`` gives small settings for tests.
+
+The trainers also take gensim's names for the fields that mean the same thing
+(:data:`WORD2VEC_GENSIM_NAMES`, :data:`GLOVE_GENSIM_NAMES`); :func:`config_overrides`
+turns keyword arguments into field overrides and names every accepted keyword when one
+is unknown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, fields
 
 from llm_tf.settings import (
     check_choice,
@@ -115,3 +121,50 @@ class GloVeConfig:
         """A small configuration for tests."""
         base = dict(embedding_dim=16, window=3, min_count=1, epochs=5, batch_size=256)
         return cls(**{**base, **overrides})
+
+
+# gensim's keyword -> the config field that means the same thing
+WORD2VEC_GENSIM_NAMES = {
+    "vector_size": "embedding_dim",
+    "alpha": "learning_rate",  # gensim's start rate
+    "max_final_vocab": "max_vocab",
+}
+GLOVE_GENSIM_NAMES = {"vector_size": "embedding_dim"}
+GENSIM_3_NAMES = {"size": "vector_size", "iter": "epochs"}  # renamed in gensim 4.0
+
+
+def config_overrides(
+    config_class: type, options: dict, aliases: dict[str, str], caller: str, extra: tuple = ()
+) -> dict:
+    """Field overrides of ``config_class`` from keyword ``options``.
+
+    A keyword is a field's name or an alias (``vector_size`` for ``embedding_dim``).
+    An unknown keyword raises ``TypeError`` (as Python does for a bad keyword) naming
+    the closest accepted one and listing them all (``extra``: the caller's other
+    keywords); a field given twice under two names with two values raises it too.
+    """
+    names = [f.name for f in fields(config_class)]
+    out: dict = {}
+    given_as: dict[str, str] = {}
+    for key, value in options.items():
+        field = aliases.get(key, key)
+        if field not in names:
+            accepted = [*extra, *names, *aliases]
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            if GENSIM_3_NAMES.get(key) in accepted:
+                hint = f" (gensim 4 renamed it {GENSIM_3_NAMES[key]!r})"
+            gensim = ", ".join(f"{a} (= {f})" for a, f in aliases.items())
+            others = f"{', '.join(extra)}, " if extra else ""
+            raise TypeError(
+                f"{caller}() got an unexpected keyword argument {key!r}{hint}; it accepts "
+                f"{others}the {config_class.__name__} fields {', '.join(names)}, and "
+                f"gensim's names {gensim}"
+            )
+        if field in out and out[field] != value:
+            raise TypeError(
+                f"{caller}() got {given_as[field]}={out[field]!r} and {key}={value!r}: both "
+                f"set {field}; give one"
+            )
+        out[field], given_as[field] = value, key
+    return out

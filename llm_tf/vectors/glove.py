@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from llm_tf.errors import UserInputError
 from llm_tf.text import id_stream
-from llm_tf.vectors.config import GloVeConfig
+from llm_tf.vectors.config import GLOVE_GENSIM_NAMES, GloVeConfig, config_overrides
 from llm_tf.vectors.cooccurrence import Cooccurrence, count_cooccurrences
 from llm_tf.vectors.trainer import WordVectorTrainer
 from llm_tf.vectors.word_vectors import WordVectors
@@ -224,13 +224,29 @@ def _new_model(cfg: GloVeConfig, vocab_size: int, steps_per_execution: int) -> G
 
 
 class GloVe(WordVectorTrainer):
-    """``GloVe(config).fit(corpus)`` then ``get_word_vectors()`` (``W + W̃``)."""
+    """``GloVe(config).fit(corpus)`` then ``get_word_vectors()`` (``W + W̃``).
+
+    Keywords are config fields (``GloVe(embedding_dim=50)``) or, as for
+    :class:`~llm_tf.vectors.Word2Vec`, gensim's ``vector_size``; ``wv`` holds the
+    vectors as gensim's ``model.wv`` does.
+    """
 
     config_class = GloVeConfig
 
-    def __init__(self, config: GloVeConfig | None = None, **overrides):
-        super().__init__(config, **overrides)
+    def __init__(self, config: GloVeConfig | None = None, **options):
+        if config is not None and not isinstance(config, GloVeConfig):
+            raise TypeError(f"GloVe() takes a GloVeConfig, got a {type(config).__name__}")
+        super().__init__(config, **config_overrides(GloVeConfig, options, GLOVE_GENSIM_NAMES,
+                                                     "GloVe"))
         self.cooccurrence: Cooccurrence | None = None
+        self._wv: WordVectors | None = None
+
+    @property
+    def wv(self) -> WordVectors:
+        """``W + W̃`` as gensim's ``model.wv``: a snapshot, taken again after each ``fit``."""
+        if self._wv is None:
+            self._wv = self.get_word_vectors()
+        return self._wv
 
     def count(self, source) -> Cooccurrence:
         """Build the vocabulary and the co-occurrence counts (two streaming passes)."""
@@ -253,6 +269,7 @@ class GloVe(WordVectorTrainer):
             self.count(source)
         if self.cooccurrence is None:
             raise UserInputError("fit() needs a corpus (or call count() first)")
+        self._wv = None  # the weights are about to change
         ds = cooccurrence_dataset(self.cooccurrence, cfg.batch_size, cfg.seed)
         steps = -(-self.cooccurrence.nnz // cfg.batch_size)
         if self.model is None:

@@ -46,16 +46,23 @@ TensorFlow's); the forward ``call`` uses ``keras.ops``.
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+from pathlib import Path
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 from llm_tf.errors import UserInputError
+from llm_tf.files import check_model_file, read_json
 from llm_tf.text import id_stream
+from llm_tf.text.vocab import SPECIALS, Vocabulary
 from llm_tf.vectors import skipgram_data
-from llm_tf.vectors.config import Word2VecConfig
+from llm_tf.vectors.config import WORD2VEC_GENSIM_NAMES, Word2VecConfig, config_overrides
 from llm_tf.vectors.sgns import sgns_gradients
 from llm_tf.vectors.trainer import WordVectorTrainer
+from llm_tf.vectors.word_vectors import WordVectors
 
 
 @keras.saving.register_keras_serializable(package="llm_tf")
@@ -251,26 +258,104 @@ class Word2VecModel(keras.Model):
 class Word2Vec(WordVectorTrainer):
     """The listing's ``model``: ``fit(sequence_or_corpus, epochs=10)``, ``get_word_vectors()``.
 
+    gensim's spelling works too: ``Word2Vec(sentences, vector_size=100, window=5,
+    min_count=1, sg=1, negative=5, epochs=5, seed=1, workers=4)`` trains at once on
+    ``sentences`` (token lists) or ``corpus_file`` (a path); ``model.wv`` holds the
+    vectors; ``model.train(more, epochs=2)`` continues; ``model.save(folder)`` and
+    ``Word2Vec.load(folder)``. Where gensim differs:
+
+    - the default is skip-gram (``sg=True``, the article's), gensim's is CBOW (``sg=0``);
+    - ``save`` writes a folder (``vectors.txt``, ``vocab.json``, ``config.json``,
+      ``model.keras``), never a pickle;
+    - ``workers`` has no effect: TensorFlow decides the threads (one graph);
+    - ``hs=1`` and ``cbow_mean=0`` are not implemented (a clear error);
+    - ``train`` returns Keras' ``History`` and builds the vocabulary itself if needed.
+
+    Args:
+        config: a :class:`Word2VecConfig` (default: the defaults); or, as in gensim,
+            the sentences to train on.
+        sentences: token lists (or one token list) to train on at once (quietly).
+        corpus_file: a corpus path (file, .gz or folder) to train on at once.
+        **options: config fields (``embedding_dim=8``) or gensim's names
+            (``vector_size``, ``alpha``, ``min_alpha``, ``max_final_vocab``, ``sg``,
+            ``workers``, ``hs``, ``cbow_mean``).
+
     Example:
         >>> w2v = Word2Vec(Word2VecConfig.tiny())
         >>> history = w2v.fit(["我", "爱", "中国"], epochs=2, verbose=0)
         >>> w2v.get_word_vectors().vectors.shape
         (3, 16)
+        >>> Word2Vec([["我", "爱", "中国"]], vector_size=8, min_count=1, epochs=1).wv["中国"].shape
+        (8,)
     """
 
     config_class = Word2VecConfig
+    _GENSIM_ONLY = ("sentences", "corpus_file", "min_alpha", "workers", "hs", "cbow_mean")
+
+    def __init__(self, config=None, sentences=None, corpus_file=None, **options):
+        if hasattr(config, "__dataclass_fields__") and not isinstance(config, Word2VecConfig):
+            raise TypeError(f"Word2Vec() takes a Word2VecConfig, got a {type(config).__name__}")
+        if config is not None and not isinstance(config, Word2VecConfig):
+            if sentences is not None:  # gensim's first argument is the sentences
+                raise TypeError("Word2Vec() got the sentences twice (first argument and "
+                                "sentences=)")
+            config, sentences = None, config
+        if sentences is not None and corpus_file is not None:
+            raise TypeError("Word2Vec() takes sentences or corpus_file, not both")
+        min_alpha = options.pop("min_alpha", None)
+        options.pop("workers", None)  # gensim's threads; TensorFlow sets its own
+        if options.pop("hs", 0):
+            raise UserInputError("hs=1 (hierarchical softmax) is not implemented: llm-tf's "
+                                 "Word2Vec uses negative sampling (hs=0, negative=K)")
+        if not options.pop("cbow_mean", 1):
+            raise UserInputError("cbow_mean=0 (CBOW on the sum of the context vectors) is not "
+                                 "implemented: CBOW averages them (cbow_mean=1)")
+        if options.get("sg") in (0, 1):  # gensim's 0 / 1
+            options["sg"] = bool(options["sg"])
+        overrides = config_overrides(
+            Word2VecConfig, options, WORD2VEC_GENSIM_NAMES, "Word2Vec", self._GENSIM_ONLY
+        )
+        super().__init__(config, **overrides)
+        if min_alpha is not None:
+            start = self.config.start_learning_rate
+            if not 0 <= min_alpha <= start:
+                raise UserInputError(f"min_alpha must be in [0, alpha={start}], got {min_alpha!r}")
+            self.config = replace(self.config, min_learning_rate_ratio=min_alpha / start)
+        self._wv: WordVectors | None = None
+        source = sentences if sentences is not None else corpus_file
+        if source is not None:
+            self.fit(source, verbose=0)
+
+    def __repr__(self) -> str:
+        cfg = self.config
+        words = "untrained" if self.vocab is None else f"vocab={len(self.vocab) - len(SPECIALS)}"
+        return (f"Word2Vec<{words}, vector_size={cfg.embedding_dim}, window={cfg.window}, "
+                f"sg={cfg.sg}, negative={cfg.negative}, alpha={cfg.start_learning_rate}>")
+
+    @property
+    def wv(self) -> WordVectors:
+        """The trained vectors (gensim's ``model.wv``), special tokens dropped.
+
+        A snapshot of the model's input vectors, taken once and again after each
+        ``fit`` / ``train``.
+        """
+        if self._wv is None:
+            self._wv = self.get_word_vectors()
+        return self._wv
 
     def fit(self, source, epochs: int | None = None, verbose="auto", callbacks=None):
         """Train on a corpus path (file, .gz or folder), a token list or token lists.
 
-        Returns Keras' ``History``. A second call continues training with the same
-        vocabulary.
+        Returns Keras' ``History``. A second call (or a call after :meth:`load`)
+        continues training with the same vocabulary: words it lacks are skipped, and
+        the learning rate decays again from its start over the new epochs.
         """
         cfg = self.config
         epochs = self._epochs(epochs)
         tokens = self._tokens(source)
         if self.vocab is None:
             self.build_vocab(source)
+        self._wv = None  # the weights are about to change
         encoded = id_stream.encode_lines(tokens(), self.vocab.index)
         try:
             plan = skipgram_data.BatchPlan(
@@ -299,6 +384,76 @@ class Word2Vec(WordVectorTrainer):
             )
         finally:
             encoded.close()
+
+    def train(
+        self,
+        corpus_iterable=None,
+        corpus_file=None,
+        total_examples: int | None = None,
+        total_words: int | None = None,
+        epochs: int | None = None,
+        callbacks=None,
+        verbose=0,
+    ):
+        """gensim's ``train``: :meth:`fit` on ``corpus_iterable`` (token lists) or ``corpus_file``.
+
+        ``total_examples`` and ``total_words`` are accepted and not needed (the corpus
+        is counted here); ``callbacks`` are Keras callbacks. Returns Keras' ``History``.
+        """
+        del total_examples, total_words  # gensim needs them for its rate decay; fit counts
+        if (corpus_iterable is None) == (corpus_file is None):
+            raise TypeError("train() takes one of corpus_iterable or corpus_file")
+        source = corpus_iterable if corpus_file is None else corpus_file
+        return self.fit(source, epochs=epochs, verbose=verbose, callbacks=callbacks)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> Word2Vec:
+        """The model :meth:`save` wrote to ``directory``, ready for ``wv`` or more training.
+
+        Reads ``config.json``, ``vocab.json`` and ``model.keras`` (checked first: a
+        damaged file or one holding code is refused, then ``safe_mode`` loading);
+        each problem is a :class:`~llm_tf.errors.UserInputError` naming the file.
+        """
+        d = Path(directory)
+        if d.is_file():
+            raise UserInputError(
+                f"{str(d)!r} is a file: Word2Vec.load takes the folder Word2Vec.save wrote "
+                "(a vectors file loads with WordVectors.load_word2vec_format)"
+            )
+        if not d.is_dir():
+            raise UserInputError(f"word2vec folder not found: {str(d)!r}")
+        for name in ("config.json", "vocab.json", "model.keras"):
+            if not (d / name).is_file():
+                raise UserInputError(
+                    f"{str(d)!r} is not a folder written by Word2Vec.save (no {name})"
+                )
+        saved = read_json(d / "config.json", "word2vec config")
+        try:
+            config = Word2VecConfig(**saved)
+        except TypeError as e:
+            raise UserInputError(
+                f"{str(d / 'config.json')!r} is not a Word2Vec config ({e})"
+            ) from None
+        vocab = Vocabulary.load(d / "vocab.json")
+        model_path = check_model_file(d / "model.keras")
+        try:
+            model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+        except (ValueError, OSError, KeyError, TypeError, AttributeError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UserInputError(f"cannot load the model in {str(model_path)!r}: {first}") from None
+        if not isinstance(model, Word2VecModel):
+            raise UserInputError(
+                f"{str(model_path)!r} holds a {type(model).__name__}, not a Word2VecModel"
+            )
+        if model.vocab_size != len(vocab) or model.cbow == config.sg:
+            raise UserInputError(
+                f"{str(d)!r}: the model ({model.vocab_size} rows, "
+                f"{'CBOW' if model.cbow else 'skip-gram'}) does not match vocab.json "
+                f"({len(vocab)} tokens) and config.json (sg={config.sg})"
+            )
+        trainer = cls(config)
+        trainer.vocab, trainer.model = vocab, model
+        return trainer
 
     def _new_model(self, counts: np.ndarray) -> Word2VecModel:
         cfg = self.config

@@ -10,6 +10,14 @@
   3CosAdd, ``argmax_x cos(x, king - man + woman)`` over unit vectors (Mikolov et al.,
   2013), the three query words excluded.
 
+gensim's names work too (``model.wv`` of :class:`~llm_tf.vectors.Word2Vec` is one of
+these): ``wv[word]`` (or ``wv[[w1, w2]]``: one row per word), ``word in wv``,
+``len(wv)``, ``wv.key_to_index``, ``wv.index_to_key``, ``wv.vectors``,
+``wv.vector_size``, ``wv.get_vector(word, norm=True)``, ``wv.get_index(word)``,
+``wv.distance(a, b)``. An unknown word raises :class:`UnknownWordError`, which is both
+a :class:`~llm_tf.errors.UserInputError` (one line from the CLI) and a ``KeyError``
+(what gensim raises, so ``except KeyError`` keeps working).
+
 Files: the word2vec text format (a ``"count dim"`` header, then ``word v1 ... vD``
 per line; what gensim's ``KeyedVectors.load_word2vec_format`` reads) and the
 TensorBoard projector's ``vectors.tsv`` + ``metadata.tsv``. Evaluation on
@@ -27,6 +35,12 @@ import numpy as np
 
 from llm_tf.errors import UserInputError
 from llm_tf.files import atomic_path
+
+
+class UnknownWordError(UserInputError, KeyError):
+    """A word that is not in the vocabulary: a ``UserInputError`` and, as in gensim, a ``KeyError``."""
+
+    __str__ = Exception.__str__  # the message as written (KeyError would quote it)
 
 
 class WordVectors:
@@ -58,8 +72,11 @@ class WordVectors:
     def __contains__(self, word: str) -> bool:
         return word in self.index
 
-    def __getitem__(self, word: str) -> np.ndarray:
-        return self.vectors[self._id(word)]
+    def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
+        """The vector of ``word`` (D,), or of each word of a list (N, D), as in gensim."""
+        if isinstance(word, str):
+            return self.vectors[self._id(word)]
+        return self.vectors[[self._id(w) for w in word]]
 
     @property
     def dim(self) -> int:
@@ -68,8 +85,36 @@ class WordVectors:
     def _id(self, word: str) -> int:
         try:
             return self.index[word]
-        except KeyError:
-            raise UserInputError(f"word {word!r} is not in the vocabulary") from None
+        except (KeyError, TypeError):  # TypeError: an unhashable "word"
+            raise UnknownWordError(f"word {word!r} is not in the vocabulary") from None
+
+    # ---- gensim's KeyedVectors names
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """Word -> row (gensim's name for :attr:`index`)."""
+        return self.index
+
+    @property
+    def index_to_key(self) -> list[str]:
+        """Row -> word (gensim's name for :attr:`words`)."""
+        return self.words
+
+    @property
+    def vector_size(self) -> int:
+        """The vectors' dimension (gensim's name for :attr:`dim`)."""
+        return self.dim
+
+    def get_index(self, word: str) -> int:
+        """The row of ``word``."""
+        return self._id(word)
+
+    def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
+        """The vector of ``word``; with ``norm``, scaled to unit length."""
+        return (self.unit if norm else self.vectors)[self._id(word)]
+
+    def distance(self, word1: str, word2: str) -> float:
+        """Cosine distance, ``1 - similarity``."""
+        return 1.0 - self.similarity(word1, word2)
 
     @property
     def unit(self) -> np.ndarray:
