@@ -12,8 +12,11 @@
     llm-tf chat      --model QA_RUN --kb FILE [--lm LM_RUN] a multi-turn chatbot (§6.5)
     llm-tf recipes                                        named training recipes
     llm-tf demo      [--quick] [--corpus FILE]            the main job on the embedded data
+    llm-tf doctor    [--json]                             check the environment (§5.1)
 
-Bad input prints one line on stderr and exits with status 2; Ctrl-C exits with
+Every command has a description, examples and its defaults in ``--help``; the
+trainers take ``--quiet`` and the commands that report figures ``--json``. Bad
+input prints one line on stderr and exits with status 2; Ctrl-C exits with
 130 after saying how to resume. ``main(argv)`` is callable from tests. Nothing
 outside this package imports it.
 """
@@ -23,17 +26,24 @@ from __future__ import annotations
 import shlex
 import sys
 
-from llm_tf.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, Parser
+from llm_tf.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, Parser, show_usage
 from llm_tf.errors import UserInputError
+
+EXAMPLES = """examples:
+  llm-tf demo --quick
+  llm-tf train --corpus data/corpus.zh.txt --out runs/zh
+  llm-tf generate --model runs/zh --prompt "中国的首都" --temperature 0.8
+  llm-tf train --help
+"""
 
 
 def _families() -> dict:
-    from llm_tf.cli import chat, classify, demo, lm, qa, translate, vectors
+    from llm_tf.cli import chat, classify, demo, doctor, lm, qa, translate, vectors
 
     # command family -> (module, whether building its flags imports TensorFlow)
     return {"lm": (lm, True), "vectors": (vectors, False), "demo": (demo, True),
             "classify": (classify, True), "qa": (qa, True), "translate": (translate, True),
-            "chat": (chat, True)}
+            "chat": (chat, True), "doctor": (doctor, False)}
 
 
 def _command(argv) -> str | None:
@@ -47,10 +57,12 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     the word-vector commands answer without loading TensorFlow."""
     from llm_tf import __version__
 
-    parser = Parser(prog="llm-tf", description=(
+    parser = Parser(prog="llm-tf", epilog=EXAMPLES, description=(
         "Keras 3 companion to 《LLM系统内核》: train, fine-tune, evaluate and sample the "
         "§5 LSTM language model (and §3.2's RNN and Transformer) on your own Chinese or "
-        "English corpus; train and query word vectors (§3.1)."))
+        "English corpus; train and query word vectors (§3.1); classify documents, answer "
+        "questions from a knowledge base, translate, chat (§3.3, §3.4, §6). Each command "
+        "has its own --help, with examples."))
     parser.add_argument("--version", action="version", version=f"llm-tf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     command = None if argv is None else _command(argv)
@@ -74,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser(argv)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
-            parser.print_help()
-            return EXIT_USAGE
+            return show_usage(parser)
         return int(args.func(args) or 0)
     except UserInputError as e:
         print(f"llm-tf: error: {e}", file=sys.stderr)

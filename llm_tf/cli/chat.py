@@ -14,19 +14,18 @@ are shown only when stdin is a terminal, so a piped session prints replies only:
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from llm_tf.cli.common import add_config_args, given, require_kind
+from llm_tf.cli.common import add_command, add_config_args, given, note_device, require_kind
 
 COMMANDS = {"chat": "chat (§6.5): knowledge-base questions answered, other lines continued "
                     "by a language model"}
 
-EXAMPLES = """examples:
-  llm-tf chat --model runs/qa --kb data/facts.json
-  llm-tf chat --model runs/qa --kb data/facts.json --lm runs/zh --temperature 0.8 --top-k 20
-  printf 'What is the capital of France?\\n法国用什么货币？\\nexit\\n' | \\
-      llm-tf chat --model runs/qa --kb data/facts.json
+EXAMPLES = """
+llm-tf chat --model runs/qa --kb data/facts.json
+llm-tf chat --model runs/qa --kb data/facts.json --lm runs/zh --temperature 0.8 --top-k 20
+printf 'What is the capital of France?\\n法国用什么货币？\\nexit\\n' | \\
+    llm-tf chat --model runs/qa --kb data/facts.json
 """
 PROMPT = "> "
 
@@ -66,6 +65,7 @@ def _cmd_chat(args) -> int:
 
     sampling = SamplingConfig(**given(args, SamplingConfig))
     chat = load_chat(args.model, args.kb, args.lm, sampling)
+    note_device()
     tty = sys.stdin.isatty()
     if tty:
         print(f"llm-tf chat: {len(chat.kb)} entities in {args.kb}"
@@ -90,11 +90,10 @@ def register(sub) -> None:
     """Add ``chat`` to an argparse subparsers object."""
     from llm_tf.generation import SamplingConfig
 
-    p = sub.add_parser("chat", help=COMMANDS["chat"], epilog=EXAMPLES,
-                       formatter_class=argparse.RawDescriptionHelpFormatter, description=(
-                           "A multi-turn chatbot: questions about the knowledge base are "
-                           "answered by the question-answering run, other lines continued by "
-                           "the language model (--lm). exit, quit, 退出 or end of input quits."))
+    p = add_command(sub, "chat", COMMANDS["chat"], EXAMPLES, description=(
+        "A multi-turn chatbot: questions about the knowledge base are answered by the "
+        "question-answering run, other lines continued by the language model (--lm). exit, "
+        "quit, 退出 or end of input quits."))
     p.add_argument("--model", required=True, help="qa run folder (llm-tf qa train)")
     p.add_argument("--kb", required=True, help="knowledge base (JSON)")
     p.add_argument("--lm", default=None, metavar="LM_RUN",

@@ -1,7 +1,7 @@
 """``llm-tf classify train | evaluate | predict | attention``: document classification (§6.4, §3.3).
 
     llm-tf classify train     --data PATH --out RUN [--val-data PATH] [--test-data PATH]
-                              [--epochs N --no-cross-level ...]
+                              [--epochs N --no-cross-level ...] [--json] [--quiet]
     llm-tf classify evaluate  --model RUN --data PATH [--json] [--png FILE]
     llm-tf classify predict   --model RUN [--json] TEXT
     llm-tf classify attention --model RUN --out FILE.png TEXT
@@ -15,17 +15,18 @@ attention both ways); handlers call :mod:`llm_tf.training.classifier_trainer`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import unicodedata
 from pathlib import Path
 
 from llm_tf.cli.common import (
+    add_command,
     add_config_args,
     add_overwrite_arg,
     check_out,
     clear_out,
     given,
+    note_device,
     removed_on_error,
     require_kind,
     show_usage,
@@ -35,12 +36,31 @@ from llm_tf.errors import UserInputError
 COMMANDS = {"classify": "document classifier with cross-level attention (§3.3, §6.4): "
                         "train | evaluate | predict | attention"}
 
-EXAMPLES = """examples:
-  llm-tf classify train --data data/classify/en/train --val-data data/classify/en/validation \\
-      --out runs/topics-en
-  llm-tf classify evaluate --model runs/topics-en --data data/classify/en/test --json
-  llm-tf classify predict --model runs/topics-en "The striker scored twice. Thanks for reading."
-  llm-tf classify attention --model runs/topics-en --out attention.png "By the way, it rained."
+EXAMPLES = """
+llm-tf classify train --data data/classify/en/train --out runs/topics-en
+llm-tf classify evaluate --model runs/topics-en --data data/classify/en/test --json
+llm-tf classify predict --model runs/topics-en "The striker scored twice. Thanks for reading."
+llm-tf classify attention --model runs/topics-en --out attention.png "By the way, it rained."
+"""
+TRAIN_EXAMPLES = """
+llm-tf classify train --data data/classify/en/train --test-data data/classify/en/test \\
+    --out runs/topics-en
+llm-tf classify train --data data/classify/zh/train.jsonl \\
+    --val-data data/classify/zh/validation.jsonl --out runs/topics-zh --epochs 5 --no-cross-level
+llm-tf classify train --data data/classify/sample.tsv --out runs/sample --quiet --json
+"""
+EVALUATE_EXAMPLES = """
+llm-tf classify evaluate --model runs/topics-en --data data/classify/en/test
+llm-tf classify evaluate --model runs/topics-zh --data data/classify/zh/test.jsonl --json \\
+    --png confusion.png
+"""
+PREDICT_EXAMPLES = """
+llm-tf classify predict --model runs/topics-en "The striker scored twice. Thanks for reading."
+llm-tf classify predict --model runs/topics-zh --json "央行宣布降息。感谢阅读。"
+"""
+ATTENTION_EXAMPLES = """
+llm-tf classify attention --model runs/topics-en --out attention.png "By the way, it rained."
+llm-tf classify attention --model runs/topics-zh --out 注意力.png "顺便说一句，今天下雨了。"
 """
 
 
@@ -70,8 +90,10 @@ def _cmd_train(args) -> int:
     from llm_tf.training.classifier_trainer import train_classifier
 
     with removed_on_error(args.out):
+        note_device(args)
         _, m = train_classifier(args.data, args.out, cfg, val_data=args.val_data,
-                                test_data=args.test_data, verbose=0 if args.json else 2)
+                                test_data=args.test_data,
+                                verbose=0 if args.json or args.quiet else 2)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -100,6 +122,7 @@ def _cmd_evaluate(args) -> int:
     clf = load_classifier(args.model)
     png = args.png or str(Path(args.model) / f"confusion_matrix.{Path(args.data).stem}.png")
     result = clf.evaluate(args.data, png=png, title=Path(args.data).name)
+    note_device()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -133,6 +156,7 @@ def _cmd_predict(args) -> int:
 
     clf = load_classifier(args.model)
     probs = clf.predict_proba([text])[0]
+    note_device()
     ranked = sorted(zip(clf.label_names, probs.tolist(), strict=True), key=lambda x: -x[1])
     if args.json:
         print(json.dumps({"label": ranked[0][0], "probabilities": dict(ranked)},
@@ -155,6 +179,7 @@ def _cmd_attention(args) -> int:
     clf = load_classifier(args.model)
     attn = clf.attention(text)
     path = plot_attention(attn, args.out)
+    note_device()
     print(f"{attn['label']} ({float(max(attn['probabilities'])):.4f})")
     for i, (sentence, weight) in enumerate(zip(attn["sentences"], attn["text"], strict=True)):
         tokens = attn["tokens"][i]
@@ -168,16 +193,18 @@ def register(sub) -> None:
     """Add ``classify`` and its subcommands to an argparse subparsers object."""
     from llm_tf.models import ClassifierConfig
 
-    raw = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser("classify", help=COMMANDS["classify"], epilog=EXAMPLES,
-                       formatter_class=raw, description=(
-                           "Train and use a hierarchical document classifier: a word-level and "
-                           "a text-level encoder joined by cross-level attention (§3.3)."))
-    cmds = p.add_subparsers(dest="classify_command", metavar="SUBCOMMAND")
+    p = add_command(sub, "classify", COMMANDS["classify"], EXAMPLES, description=(
+        "Train and use a hierarchical document classifier: a word-level and a text-level "
+        "encoder joined by cross-level attention (§3.3)."))
+    cmds = p.add_subparsers(dest="classify_command", metavar="COMMAND")
     p.set_defaults(func=lambda args: show_usage(p))
 
-    q = cmds.add_parser("train", help="train a classifier into a run folder",
-                        epilog=EXAMPLES, formatter_class=raw)
+    q = add_command(cmds, "train", "train a classifier into a run folder", TRAIN_EXAMPLES,
+                    description=(
+                        "Train the hierarchical classifier on labelled documents (a folder of "
+                        "label sub-folders of .txt files, a label<TAB>text .tsv or a .jsonl) "
+                        "into a run folder; prints one line per epoch, then validation (and "
+                        "test) accuracy and macro-F1."))
     q.add_argument("--data", required=True,
                    help="training data: a folder of label sub-folders, a .tsv or a .jsonl")
     q.add_argument("--out", required=True, help="run folder to create (new or empty)")
@@ -185,11 +212,16 @@ def register(sub) -> None:
                    help="validation data (default: hold out --val-fraction of --data)")
     q.add_argument("--test-data", default=None, help="test data, scored at the end")
     q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    q.add_argument("--quiet", action="store_true",
+                   help="no device or per-epoch lines: only the final result lines")
     add_overwrite_arg(q)
     add_config_args(q, ClassifierConfig)
     q.set_defaults(func=_cmd_train)
 
-    q = cmds.add_parser("evaluate", help="accuracy, macro-F1 and the confusion matrix on data")
+    q = add_command(cmds, "evaluate", "accuracy, macro-F1 and the confusion matrix on data",
+                    EVALUATE_EXAMPLES, description=(
+                        "Score a classifier run on labelled data: accuracy, macro-F1 and the "
+                        "confusion matrix, printed and drawn as a PNG."))
     q.add_argument("--model", required=True, help="classifier run folder")
     q.add_argument("--data", required=True, help="labelled data (folder, .tsv or .jsonl)")
     q.add_argument("--png", default=None, help="where to draw the confusion matrix (default: "
@@ -197,7 +229,8 @@ def register(sub) -> None:
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(func=_cmd_evaluate)
 
-    q = cmds.add_parser("predict", help="the label of a text and every label's probability")
+    q = add_command(cmds, "predict", "the label of a text and every label's probability",
+                    PREDICT_EXAMPLES)
     q.add_argument("--model", required=True, help="classifier run folder")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.add_argument("text", metavar="TEXT", help=(
@@ -205,7 +238,11 @@ def register(sub) -> None:
         "so a text made only of them still gets a label (the model's guess from <unk>s)"))
     q.set_defaults(func=_cmd_predict)
 
-    q = cmds.add_parser("attention", help="draw the word- and text-level attention of a text")
+    q = add_command(cmds, "attention", "draw the word- and text-level attention of a text",
+                    ATTENTION_EXAMPLES, description=(
+                        "Classify a text and draw where the model looked: each sentence's "
+                        "weight (text level) and each word's weight within its sentence (word "
+                        "level), as a PNG; the top word per sentence is printed."))
     q.add_argument("--model", required=True, help="classifier run folder")
     q.add_argument("--out", required=True, help="the figure (.png)")
     q.add_argument("text", metavar="TEXT", help="the document (one or more sentences)")

@@ -177,16 +177,98 @@ def clear_out(path, stale: bool) -> None:
 
 
 def show_usage(parser) -> int:
-    """A command family called without its subcommand: its help on stderr, status 2."""
+    """A command family called without its subcommand (``llm-tf vectors``): its usage and
+    subcommands on stderr, then one sentence saying what is missing; status 2."""
     parser.print_help(sys.stderr)
+    names = [name for action in parser._actions
+             if isinstance(action, argparse._SubParsersAction) for name in action.choices]
+    listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+    print(f"\nllm-tf: error: {parser.prog} needs a command: {listed} "
+          f"(see {parser.prog} COMMAND --help)", file=sys.stderr)
     return EXIT_USAGE
 
 
+def note_device(args=None) -> None:
+    """Say on stderr, in one line, which device the command computes on (not with
+    ``--quiet``). Handlers call it once their input is checked, so bad input still
+    gives one line; the language-model trainer says it in its own start line."""
+    if getattr(args, "quiet", False):
+        return
+    from llm_tf.runtime import device_summary
+
+    print(f"llm-tf: device: {device_summary()}", file=sys.stderr)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Example epilogs as written (text of several lines is kept line by line; one-line
+    descriptions are wrapped to the terminal); every option's default in its help.
+
+    A help that already says its default (``(default: ...)``) is left alone; so are
+    flags whose default is "not given" (``None``, ``False``, ``argparse.SUPPRESS``)."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" in text.strip("\n"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if ("default" in text or not action.option_strings or default is None
+                or default is False or default is argparse.SUPPRESS or default == []
+                or isinstance(action, argparse._VersionAction)):
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list | tuple) else default
+        return f"{text} (default: {shown})"
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error in one line (and exit status 2)."""
+    """argparse that reports a usage error in one line (and exit status 2), naming the
+    help of the (sub)command it belongs to (``see llm-tf train --help``)."""
+
+    PROG_ATTR = "_llm_tf_prog"  # the deepest (sub)command parsed: its --help is named
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         raise UserInputError(f"{message} (see {self.prog} --help)")
+
+    intermixed = False  # set on a parser whose positionals may come between its options
+    _mixing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self.intermixed and not self._mixing:  # `king --minus man woman`: both words kept
+            self._mixing = True
+            try:
+                namespace, extras = self.parse_known_intermixed_args(args, namespace)
+            finally:
+                self._mixing = False
+        else:
+            namespace, extras = super().parse_known_args(args, namespace)
+        if not hasattr(namespace, self.PROG_ATTR):  # a subcommand's parser ran first
+            setattr(namespace, self.PROG_ATTR, self.prog)
+        return namespace, extras
+
+    def parse_args(self, args=None, namespace=None):
+        namespace, extras = self.parse_known_args(args, namespace)
+        prog = getattr(namespace, self.PROG_ATTR, self.prog)
+        delattr(namespace, self.PROG_ATTR)
+        if extras:
+            raise UserInputError(f"unrecognized arguments: {' '.join(extras)} "
+                                 f"(see {prog} --help)")
+        return namespace
+
+
+def add_command(sub, name: str, help: str, examples: str, description: str | None = None,
+                **kwargs) -> Parser:
+    """A (sub)command's parser: ``help`` for the list it appears in, ``description`` at
+    the top of its own help (default: ``help`` as a sentence), and ``examples`` (command
+    lines, one per line; ``#`` comments kept) as its epilog."""
+    text = description or (help[0].upper() + help[1:] + ("" if help.endswith(".") else "."))
+    epilog = "examples:\n" + "\n".join("  " + line for line in examples.strip("\n").splitlines())
+    return sub.add_parser(name, help=help, description=text, epilog=epilog, **kwargs)
 
 
 def _scalar_type(annotation):

@@ -15,7 +15,6 @@ says (it invents facts: the article's reason for §3.4). Outside a checkout, giv
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 
@@ -183,11 +182,18 @@ def _cmd_demo(args) -> int:
 
 COMMANDS = {"demo": "train, save and sample the §5 model on the embedded data"}
 
+EXAMPLES = """
+llm-tf demo                                 # data/corpus.en.txt and data/corpus.zh.txt
+llm-tf demo --quick --corpus my_corpus.txt  # a small model, one epoch, your text
+llm-tf demo --lang zh --epochs 4 --no-qa
+"""
+
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help=COMMANDS["demo"],
-                       description=__doc__.split("\n\n")[1],
-                       epilog=__doc__.split("\n\n")[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    from llm_tf.cli.common import add_command
+
+    p = add_command(sub, "demo", COMMANDS["demo"], EXAMPLES,
+                    description=" ".join(__doc__.split("\n\n")[1].replace("``", "").split()))
     p.add_argument("--corpus", action="append", default=[], metavar="FILE",
                    help="train on this corpus instead of the checkout's data/ (repeatable)")
     p.add_argument("--quick", action="store_true",

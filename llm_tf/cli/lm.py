@@ -10,31 +10,56 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 
 from llm_tf.cli.common import (
+    add_command,
     add_config_args,
     add_overwrite_arg,
     check_out,
     clear_out,
     count,
     given,
+    note_device,
     removed_on_error,
     require_kind,
 )
 
-TRAIN_EXAMPLES = """examples:
-  llm-tf train --corpus my_corpus.txt --out runs/mine                  # the §5 LSTM, as listed
-  llm-tf train --corpus ptb.train.txt --val-corpus ptb.valid.txt --test-corpus ptb.test.txt \\
-      --out runs/ptb --recipe zaremba-small                            # a published recipe
-  llm-tf train --corpus my_corpus.txt --out runs/mine --resume         # continue after Ctrl-C
-  llm-tf train --corpus data/corpus.zh.txt --out runs/tr --arch transformer --layers 4 \\
-      --embedding-dim 128 --mlp-dim 512 --seq-len 64 --max-len 128 --dropout 0.1
+TRAIN_EXAMPLES = """
+llm-tf train --corpus my_corpus.txt --out runs/mine                    # the §5 LSTM, as listed
+llm-tf train --corpus ptb.train.txt --val-corpus ptb.valid.txt --test-corpus ptb.test.txt \\
+    --out runs/ptb --recipe zaremba-small                              # a published recipe
+llm-tf train --corpus my_corpus.txt --out runs/mine --resume           # continue after Ctrl-C
+llm-tf train --corpus data/corpus.zh.txt --out runs/tr --arch transformer --layers 4 \\
+    --embedding-dim 128 --mlp-dim 512 --seq-len 64 --max-len 128 --dropout 0.1
 """
 
-GENERATE_EXAMPLES = """examples:
-  llm-tf generate --model runs/mine --prompt "中国的首都" --temperature 0.8 --top-k 20
-  llm-tf generate --model runs/mine --prompt "The capital of" --beam-size 4 --stop "<eos>"
+FINETUNE_EXAMPLES = """
+llm-tf finetune --from runs/mine --corpus my_domain.txt --out runs/mine-domain
+llm-tf finetune --from runs/mine --corpus my_domain.txt --out runs/mine-domain --epochs 5 \\
+    --learning-rate 0.0005 --json
+llm-tf finetune --from runs/mine --corpus my_domain.txt --out runs/mine-domain --resume
+"""
+
+GENERATE_EXAMPLES = """
+llm-tf generate --model runs/mine --prompt "中国的首都" --temperature 0.8 --top-k 20
+llm-tf generate --model runs/mine --prompt "The capital of" --beam-size 4 --stop "<eos>"
+llm-tf generate --model runs/mine --prompt "The capital of" --temperature 0 --last
+"""
+
+EVALUATE_EXAMPLES = """
+llm-tf evaluate --model runs/mine --corpus held_out.txt
+llm-tf evaluate --model runs/ptb --corpus ptb.test.txt --ngram-order 5 --json
+"""
+
+SUMMARY_EXAMPLES = """
+llm-tf summary --model runs/mine
+"""
+
+RECIPES_EXAMPLES = """
+llm-tf recipes
+llm-tf train --corpus ptb.train.txt --out runs/ptb --recipe zaremba-small
 """
 
 
@@ -93,13 +118,29 @@ def _cmd_train(args) -> int:
     limits = {k: getattr(args, k) for k in RESUME_LIMITS if k != "epochs" and hasattr(args, k)}
     if args.resume:
         _warn_ignored_on_resume(args)
-    # with --json, stdout carries the summary object alone; progress goes to stderr
-    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext(), \
-            removed_on_error(args.out):
+    with _progress(args), removed_on_error(args.out):
         _, history = train(cfg, args.out, resume=args.resume, resume_epochs=epochs,
-                           resume_limits=limits, vocab=vocab,
-                           verbose=0 if args.json else "auto")
+                           resume_limits=limits, vocab=vocab, verbose=_verbose(args))
     return _report(args.out, history, args.json)
+
+
+@contextlib.contextmanager
+def _progress(args):
+    """Where the trainer's start lines and per-epoch lines go: stdout; with ``--json``
+    stderr (stdout carries the summary object alone); with ``--quiet`` nowhere."""
+    if args.quiet:
+        with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+            yield
+    elif args.json:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    else:
+        yield
+
+
+def _verbose(args):
+    """Keras' progress: a bar on a terminal (``auto``), none with ``--json`` or ``--quiet``."""
+    return 0 if args.json or args.quiet else "auto"
 
 
 def _warn_ignored_on_resume(args) -> None:
@@ -129,13 +170,14 @@ def _warn_ignored_on_resume(args) -> None:
               file=sys.stderr)
 
 
-def _report(out, history: dict, as_json: bool = False) -> int:
-    """The final summary: printed, and kept as the run folder's metrics.json."""
+def _report(out, history: dict, as_json: bool = False, extra: dict | None = None) -> int:
+    """The final summary: printed, and kept as the run folder's metrics.json (``extra``:
+    figures only the command knows, added to the JSON)."""
     from llm_tf.evaluation.summary import run_summary
 
     summary = run_summary(out)
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json.dumps({**summary, **(extra or {})}, ensure_ascii=False))
         return 0
     before = history.get("initial_val_perplexity", [float("nan")])[0]
     print(f"validation perplexity: {before:.2f} before training; best "
@@ -167,11 +209,13 @@ def _cmd_finetune(args) -> int:
     if not args.resume:
         _check_corpora(args.corpus)
     clear_out(args.out, stale)
-    with removed_on_error(args.out):
+    with _progress(args), removed_on_error(args.out):
         _, history, oov = finetune(args.source, args.corpus, args.out, epochs=args.epochs,
-                                   resume=args.resume, learning_rate=args.learning_rate)
-    print(f"out-of-vocabulary rate of {args.corpus}: {oov:.2%}")
-    return _report(args.out, history)
+                                   resume=args.resume, learning_rate=args.learning_rate,
+                                   verbose=_verbose(args))
+    if not args.json:
+        print(f"out-of-vocabulary rate of {args.corpus}: {oov:.2%}")
+    return _report(args.out, history, args.json, extra={"corpus_oov_rate": oov})
 
 
 def _cmd_generate(args) -> int:
@@ -184,6 +228,7 @@ def _cmd_generate(args) -> int:
     run = RunDir(args.model).require()
     info = run.info()
     which = "last" if args.last else "best"
+    note_device()
     print(f"llm-tf: using {run.model_path(which).name}", file=sys.stderr)
     model = stepping_view(run.load_model(compile=False, which=which))
     vocab = run.vocab()
@@ -204,6 +249,7 @@ def _cmd_evaluate(args) -> int:
     require_kind(args.model, "lm")
     result = evaluate_run(args.model, args.corpus, ngram_order=args.ngram_order,
                           which="last" if args.last else "best")
+    note_device()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -231,19 +277,27 @@ def _cmd_summary(args) -> int:
     return 0
 
 
+def _add_output_args(p) -> None:
+    """``--json`` and ``--quiet``, for the commands that train."""
+    p.add_argument("--json", action="store_true",
+                   help="print the final summary as one JSON object (also in metrics.json); "
+                   "the start and per-epoch lines go to stderr")
+    p.add_argument("--quiet", action="store_true",
+                   help="no start, per-epoch or progress lines: only the final result lines "
+                   "(or, with --json, the JSON object)")
+
+
 def register(sub) -> None:
     """Add the language-model commands to an argparse subparsers object."""
-    import argparse
-
     from llm_tf.generation import SamplingConfig
     from llm_tf.models import ARCHITECTURES, ModelConfig
     from llm_tf.training import DataConfig, OptimConfig, RuntimeConfig, TrainConfig
     from llm_tf.training.config import ARCH_TRAINER_DEFAULTS
 
-    raw = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser("train", help=COMMANDS["train"],
-                       description="Train a language model on your corpus into a run folder.",
-                       epilog=TRAIN_EXAMPLES, formatter_class=raw)
+    p = add_command(sub, "train", COMMANDS["train"], TRAIN_EXAMPLES, description=(
+        "Train a language model on your corpus into a run folder: by default the §5 LSTM "
+        "(§3.2's RNN and Transformer with --arch). Prints the devices, then one line per "
+        "epoch, then the validation (and test) perplexity beside a Kneser-Ney n-gram."))
     p.add_argument("--out", required=True, help="run folder to create (or continue with --resume)")
     add_config_args(p, DataConfig, required=("corpus",))
     g = p.add_argument_group(
@@ -265,8 +319,7 @@ def register(sub) -> None:
     p.add_argument("--recipe", default=None, metavar="NAME",
                    help="start from a named recipe (llm-tf recipes lists them) or a recipe "
                    "file; flags given override it")
-    p.add_argument("--json", action="store_true",
-                   help="print the final summary as one JSON object (also in metrics.json)")
+    _add_output_args(p)
     p.add_argument("--vocab", default=None,
                    help="use this vocab.json (e.g. another run's) instead of building one")
     p.add_argument("--resume", action="store_true",
@@ -274,19 +327,24 @@ def register(sub) -> None:
     add_overwrite_arg(p)
     p.set_defaults(func=_cmd_train)
 
-    p = sub.add_parser("finetune", help=COMMANDS["finetune"])
-    p.add_argument("--from", dest="source", required=True, help="run folder to start from")
+    p = add_command(sub, "finetune", COMMANDS["finetune"], FINETUNE_EXAMPLES, description=(
+        "Continue a trained language model on a new corpus, keeping its vocabulary and "
+        "tokenizer (words the vocabulary lacks are read as <unk>); the original run is kept."))
+    p.add_argument("--from", dest="source", required=True, metavar="RUN_DIR",
+                   help="run folder to start from")
     p.add_argument("--corpus", required=True, help="the new corpus")
     p.add_argument("--out", required=True, help="new run folder")
     p.add_argument("--epochs", type=count("--epochs"), default=None, help="epochs (default: 3)")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="override the learning rate (default: the original run's)")
+    _add_output_args(p)
     p.add_argument("--resume", action="store_true", help="continue an interrupted fine-tune")
     add_overwrite_arg(p)
     p.set_defaults(func=_cmd_finetune)
 
-    p = sub.add_parser("generate", help=COMMANDS["generate"], epilog=GENERATE_EXAMPLES,
-                       formatter_class=raw)
+    p = add_command(sub, "generate", COMMANDS["generate"], GENERATE_EXAMPLES, description=(
+        "Continue a prompt with a trained language model: sampling with temperature, "
+        "top-k and top-p, greedy (--temperature 0) or beam search (--beam-size)."))
     p.add_argument("--model", required=True, help="run folder")
     p.add_argument("--prompt", default="", help=(
         "text to continue (default: empty). Tokens the vocabulary lacks are read as <unk>, "
@@ -297,7 +355,10 @@ def register(sub) -> None:
     add_config_args(p, SamplingConfig)
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("evaluate", help=COMMANDS["evaluate"])
+    p = add_command(sub, "evaluate", COMMANDS["evaluate"], EVALUATE_EXAMPLES, description=(
+        "Score a corpus with a trained language model: perplexity (each token given all "
+        "before it) and out-of-vocabulary rate, beside a Kneser-Ney n-gram fitted on the "
+        "run's training text."))
     p.add_argument("--model", required=True, help="run folder")
     p.add_argument("--corpus", required=True, help="corpus to evaluate on")
     p.add_argument("--ngram-order", type=count("--ngram-order"), default=3,
@@ -307,10 +368,13 @@ def register(sub) -> None:
                    help="use the last model instead of the best (best.keras)")
     p.set_defaults(func=_cmd_evaluate)
 
-    p = sub.add_parser("recipes", help=COMMANDS["recipes"])
+    p = add_command(sub, "recipes", COMMANDS["recipes"], RECIPES_EXAMPLES, description=(
+        "List the named training recipes (published settings, e.g. Zaremba et al.'s PTB "
+        "LSTMs); llm-tf train --recipe NAME starts from one, flags given override it."))
     p.set_defaults(func=_cmd_recipes)
 
-    p = sub.add_parser("summary", help=COMMANDS["summary"])
+    p = add_command(sub, "summary", COMMANDS["summary"], SUMMARY_EXAMPLES, description=(
+        "Print the Keras model.summary() of a language-model run: its layers, output "
+        "shapes and parameter counts."))
     p.add_argument("--model", required=True, help="run folder")
     p.set_defaults(func=_cmd_summary)
-

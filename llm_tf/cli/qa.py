@@ -1,6 +1,7 @@
 """``llm-tf qa train | ask | evaluate``: question answering from a knowledge base (§3.4, §6.1).
 
     llm-tf qa train    --kb FILE --out RUN [--questions FILE] [--epochs N --no-copy ...]
+                       [--json] [--quiet]
     llm-tf qa ask      --model RUN --kb FILE [--json] [--beam-size K] QUESTION
     llm-tf qa evaluate --model RUN --kb FILE --questions FILE [--json] [--beam-size K]
 
@@ -12,16 +13,17 @@ The knowledge base is JSON: the listing's ``{"中国": {"首都": "北京"}}`` o
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from llm_tf.cli.common import (
+    add_command,
     add_config_args,
     add_overwrite_arg,
     check_out,
     clear_out,
     count,
     given,
+    note_device,
     removed_on_error,
     require_kind,
     show_usage,
@@ -31,12 +33,26 @@ from llm_tf.errors import UserInputError
 COMMANDS = {"qa": "question answering from a knowledge base (§3.4, §6.1): "
                   "train | ask | evaluate"}
 
-EXAMPLES = """examples:
-  llm-tf qa train --kb data/facts.json --questions data/qa/train.jsonl --out runs/qa
-  llm-tf qa ask --model runs/qa --kb data/facts.json "中国的首都是什么？"
-  llm-tf qa ask --model runs/qa --kb data/facts.json --json "What is the capital of Frnace?"
-  llm-tf qa evaluate --model runs/qa --kb data/facts.json --questions data/qa/test_entities.jsonl
-  llm-tf qa ask --model runs/qa --kb data/facts.json --beam-size 4 "日本的货币是什么？"
+EXAMPLES = """
+llm-tf qa train --kb data/facts.json --questions data/qa/train.jsonl --out runs/qa
+llm-tf qa ask --model runs/qa --kb data/facts.json "中国的首都是什么？"
+llm-tf qa ask --model runs/qa --kb data/facts.json --json "What is the capital of Frnace?"
+llm-tf qa evaluate --model runs/qa --kb data/facts.json --questions data/qa/test_entities.jsonl
+"""
+TRAIN_EXAMPLES = """
+llm-tf qa train --kb data/facts.json --questions data/qa/train.jsonl --out runs/qa
+llm-tf qa train --kb data/facts.json --out runs/qa-small --epochs 4 --units 64 --no-copy
+llm-tf qa train --kb data/facts.json --out runs/qa --overwrite --quiet --json
+"""
+ASK_EXAMPLES = """
+llm-tf qa ask --model runs/qa --kb data/facts.json "中国的首都是什么？"
+llm-tf qa ask --model runs/qa --kb data/facts.json --json "What is the capital of Frnace?"
+llm-tf qa ask --model runs/qa --kb data/facts.json --beam-size 4 "日本的货币是什么？"
+"""
+EVALUATE_EXAMPLES = """
+llm-tf qa evaluate --model runs/qa --kb data/facts.json --questions data/qa/test_entities.jsonl
+llm-tf qa evaluate --model runs/qa --kb data/facts.json --questions data/qa/test_missing.jsonl \\
+    --beam-size 4 --json
 """
 
 
@@ -53,8 +69,9 @@ def _cmd_train(args) -> int:
         _questions(args.questions)
     clear_out(args.out, stale)
     with removed_on_error(args.out):
+        note_device(args)
         _, m = train_qa(args.kb, args.out, cfg, questions=args.questions,
-                        verbose=0 if args.json else 2)
+                        verbose=0 if args.json or args.quiet else 2)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -82,6 +99,7 @@ def _cmd_ask(args) -> int:
         from llm_tf.training.qa_trainer import decode_answers
 
         d = decode_answers(model, [args.question], kb, beam_size=args.beam_size)[0]
+    note_device()
     if args.json:
         r = d["retrieval"]
         print(json.dumps({"question": d["question"], "answer": d["answer"],
@@ -118,6 +136,7 @@ def _cmd_evaluate(args) -> int:
     rows = _questions(args.questions)
     model = load_qa(args.model)
     result = evaluate_qa(model, kb, rows, beam_size=args.beam_size)
+    note_device()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -135,27 +154,33 @@ def register(sub) -> None:
     """Add ``qa`` and its subcommands to an argparse subparsers object."""
     from llm_tf.models import QAConfig
 
-    raw = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser("qa", help=COMMANDS["qa"], epilog=EXAMPLES, formatter_class=raw,
-                       description=(
-                           "Answer questions from a knowledge base: retrieval finds the entity "
-                           "and its facts, an encoder-decoder with attention and a copy "
-                           "mechanism writes the answer (§3.4, §4.4)."))
-    cmds = p.add_subparsers(dest="qa_command", metavar="SUBCOMMAND")
+    p = add_command(sub, "qa", COMMANDS["qa"], EXAMPLES, description=(
+        "Answer questions from a knowledge base: retrieval finds the entity and its facts, "
+        "an encoder-decoder with attention and a copy mechanism writes the answer (§3.4, "
+        "§4.4)."))
+    cmds = p.add_subparsers(dest="qa_command", metavar="COMMAND")
     p.set_defaults(func=lambda args: show_usage(p))
 
-    q = cmds.add_parser("train", help="train an answer generator into a run folder",
-                        epilog=EXAMPLES, formatter_class=raw)
+    q = add_command(cmds, "train", "train an answer generator into a run folder",
+                    TRAIN_EXAMPLES, description=(
+                        "Train the answer generator on questions about a knowledge base "
+                        "(given, or made from it with the training templates) into a run "
+                        "folder; prints one line per epoch, then the final loss and exact "
+                        "match."))
     q.add_argument("--kb", required=True, help="knowledge base (JSON)")
     q.add_argument("--out", required=True, help="run folder to create (new or empty)")
     q.add_argument("--questions", default=None, help="training questions (JSON lines; default: "
                    "made from the knowledge base with the training templates)")
     q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    q.add_argument("--quiet", action="store_true",
+                   help="no device or per-epoch lines: only the final result lines")
     add_overwrite_arg(q)
     add_config_args(q, QAConfig)
     q.set_defaults(func=_cmd_train)
 
-    q = cmds.add_parser("ask", help="answer one question")
+    q = add_command(cmds, "ask", "answer one question", ASK_EXAMPLES, description=(
+        "Answer one question (Chinese or English) from a knowledge base with a trained "
+        "answer generator; --json adds the retrieved facts and the copy probability."))
     q.add_argument("--model", required=True, help="qa run folder")
     q.add_argument("--kb", required=True, help="knowledge base (JSON); may differ from the "
                    "training one")
@@ -167,7 +192,10 @@ def register(sub) -> None:
         "unknown words) is answered <unknown>, never invented"))
     q.set_defaults(func=_cmd_ask)
 
-    q = cmds.add_parser("evaluate", help="exact match on a questions file")
+    q = add_command(cmds, "evaluate", "exact match on a questions file", EVALUATE_EXAMPLES,
+                    description=(
+                        "Score a qa run on questions with answers (JSON lines): exact match, "
+                        "by language, the share of <unknown> replies, and the first mistakes."))
     q.add_argument("--model", required=True, help="qa run folder")
     q.add_argument("--kb", required=True, help="knowledge base (JSON)")
     q.add_argument("--questions", required=True, help="questions with answers (JSON lines)")

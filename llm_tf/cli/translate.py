@@ -1,6 +1,7 @@
 """``llm-tf translate train | run | evaluate``: machine translation, English <-> Chinese (§6.3).
 
     llm-tf translate train    --pairs FILE --out RUN --direction en-zh|zh-en [--test FILE ...]
+                              [--json] [--quiet]
     llm-tf translate run      --model RUN [--json] [SENTENCE]   (no SENTENCE: lines of stdin)
     llm-tf translate evaluate --model RUN --pairs FILE [--json]
 
@@ -13,16 +14,17 @@ Chinese targets, ``13a`` for English), printed with its signature.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from llm_tf.cli.common import (
+    add_command,
     add_config_args,
     add_overwrite_arg,
     check_out,
     clear_out,
     given,
+    note_device,
     removed_on_error,
     require_kind,
     show_usage,
@@ -32,10 +34,25 @@ from llm_tf.errors import UserInputError
 COMMANDS = {"translate": "machine translation, English <-> Chinese (§6.3): "
                          "train | run | evaluate"}
 
-EXAMPLES = """examples:
-  llm-tf translate train --pairs data/parallel/train.jsonl --direction en-zh --out runs/en-zh
-  llm-tf translate run --model runs/en-zh "The capital of France is Paris."
-  llm-tf translate evaluate --model runs/en-zh --pairs data/parallel/test.jsonl
+EXAMPLES = """
+llm-tf translate train --pairs data/parallel/train.jsonl --direction en-zh --out runs/en-zh
+llm-tf translate run --model runs/en-zh "The capital of France is Paris."
+llm-tf translate evaluate --model runs/en-zh --pairs data/parallel/test.jsonl
+"""
+TRAIN_EXAMPLES = """
+llm-tf translate train --pairs data/parallel/train.jsonl --direction en-zh --out runs/en-zh
+llm-tf translate train --pairs data/parallel/train.jsonl --direction zh-en --out runs/zh-en \\
+    --test data/parallel/test.jsonl --epochs 10
+llm-tf translate train --pairs pairs.tsv --out runs/mine --quiet --json
+"""
+RUN_EXAMPLES = """
+llm-tf translate run --model runs/en-zh "The capital of France is Paris."
+llm-tf translate run --model runs/zh-en --json "日本的首都是东京。"
+printf 'Japan is in Asia.\\nParis is in France.\\n' | llm-tf translate run --model runs/en-zh
+"""
+EVALUATE_EXAMPLES = """
+llm-tf translate evaluate --model runs/en-zh --pairs data/parallel/test.jsonl
+llm-tf translate evaluate --model runs/zh-en --pairs data/parallel/test.jsonl --json
 """
 
 
@@ -51,8 +68,9 @@ def _cmd_train(args) -> int:
     test = None if args.test is None else load_pairs(args.test)
     clear_out(args.out, stale)
     with removed_on_error(args.out):
+        note_device(args)
         _, m = train_translation(rows, args.out, cfg, test_pairs=test,
-                                 verbose=0 if args.json else 2)
+                                 verbose=0 if args.json or args.quiet else 2)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -84,6 +102,7 @@ def _cmd_run(args) -> int:
             raise UserInputError(f"this model translates {model.direction}; {s[:40]!r} is "
                                  f"not {model.source_lang}")
     out = model.predict(sentences)
+    note_device()
     for s, t in zip(sentences, out, strict=True):
         if args.json:
             print(json.dumps({"source": s, "translation": t, "direction": model.direction},
@@ -101,6 +120,7 @@ def _cmd_evaluate(args) -> int:
     rows = load_pairs(args.pairs)
     model = load_translation(args.model)
     r = evaluate_translation(model, rows)
+    note_device()
     if args.json:
         print(json.dumps(r, ensure_ascii=False))
         return 0
@@ -120,28 +140,33 @@ def register(sub) -> None:
     """Add ``translate`` and its subcommands to an argparse subparsers object."""
     from llm_tf.models import TranslationConfig
 
-    raw = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser("translate", help=COMMANDS["translate"], epilog=EXAMPLES,
-                       formatter_class=raw, description=(
-                           "Translate sentences between English and Chinese with §3.4's "
-                           "encoder-decoder (BiLSTM encoder, attention, LSTM decoder); BLEU "
-                           "by sacrebleu."))
-    cmds = p.add_subparsers(dest="translate_command", metavar="SUBCOMMAND")
+    p = add_command(sub, "translate", COMMANDS["translate"], EXAMPLES, description=(
+        "Translate sentences between English and Chinese with §3.4's encoder-decoder "
+        "(BiLSTM encoder, attention, LSTM decoder); BLEU by sacrebleu."))
+    cmds = p.add_subparsers(dest="translate_command", metavar="COMMAND")
     p.set_defaults(func=lambda args: show_usage(p))
 
-    q = cmds.add_parser("train", help="train a translator into a run folder",
-                        epilog=EXAMPLES, formatter_class=raw)
+    q = add_command(cmds, "train", "train a translator into a run folder", TRAIN_EXAMPLES,
+                    description=(
+                        "Train a translator for one direction (en-zh or zh-en) on sentence "
+                        "pairs into a run folder; prints one line per epoch, then the final "
+                        "loss (and BLEU on --test)."))
     q.add_argument("--pairs", required=True, help="training sentence pairs (JSON lines "
                    "{\"en\", \"zh\"} or English<TAB>Chinese .tsv)")
     q.add_argument("--out", required=True, help="run folder to create (new or empty)")
     q.add_argument("--test", default=None, help="held-out pairs: BLEU on them goes into "
                    "metrics.json")
     q.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    q.add_argument("--quiet", action="store_true",
+                   help="no device or per-epoch lines: only the final result lines")
     add_overwrite_arg(q)
     add_config_args(q, TranslationConfig)
     q.set_defaults(func=_cmd_train)
 
-    q = cmds.add_parser("run", help="translate a sentence (or each line of stdin)")
+    q = add_command(cmds, "run", "translate a sentence (or each line of stdin)", RUN_EXAMPLES,
+                    description=(
+                        "Translate one sentence, or each line of stdin, with a trained "
+                        "translator (greedy decoding); one translation per line."))
     q.add_argument("--model", required=True, help="translate run folder")
     q.add_argument("--json", action="store_true", help="one JSON object per sentence")
     q.add_argument("sentence", metavar="SENTENCE", nargs="?", default=None,
@@ -150,7 +175,11 @@ def register(sub) -> None:
                    "still translated (the model's guess), not refused")
     q.set_defaults(func=_cmd_run)
 
-    q = cmds.add_parser("evaluate", help="corpus BLEU on sentence pairs")
+    q = add_command(cmds, "evaluate", "corpus BLEU on sentence pairs", EVALUATE_EXAMPLES,
+                    description=(
+                        "Score a translator on sentence pairs: sacrebleu's corpus BLEU with "
+                        "its signature, the n-gram precisions, nltk's BLEU as a cross-check "
+                        "and the share of exact translations."))
     q.add_argument("--model", required=True, help="translate run folder")
     q.add_argument("--pairs", required=True, help="sentence pairs with references")
     q.add_argument("--json", action="store_true", help="print one JSON object")

@@ -3,8 +3,8 @@
     llm-tf word2vec --corpus PATH --out DIR [--dim 100 --window 5 --negative 5
                     --min-count 5 --epochs 5 --sg | --cbow]
     llm-tf glove    --corpus PATH --out DIR [--dim 100 --window 10 --epochs 15 ...]
-    llm-tf vectors similar  --vectors FILE WORD [WORD ...] [--minus WORD ...] [--topn 10]
-    llm-tf vectors evaluate --vectors FILE [--similarity TSV] [--analogy FILE]
+    llm-tf vectors similar  --vectors FILE [WORD ...] [--plus WORD] [--minus WORD] [--topn 10]
+    llm-tf vectors evaluate --vectors FILE [--similarity TSV] [--analogy FILE] [--json]
     llm-tf vectors plot     --vectors FILE --out PNG WORD [WORD ...]
     llm-tf vectors projector --vectors FILE --out DIR
 
@@ -14,25 +14,32 @@ The training flags are made from the fields of ``Word2VecConfig`` / ``GloVeConfi
 ``model.keras`` and ``DIR/projector/{vectors,metadata}.tsv``. :func:`register` adds
 these parsers to the main CLI; each handler returns an exit code. TensorFlow is
 imported only once the arguments and the corpus path have been checked, so
-``--help``, bad values and bad paths answer at once.
+``--help``, bad values and bad paths answer at once. ``--json`` prints the figures as
+one JSON object; ``--quiet`` leaves only the result lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import json
 import os
+import sys
 import time
 from pathlib import Path
 
 from llm_tf.cli.common import (
+    add_command,
     add_config_args,
     add_overwrite_arg,
     check_out,
     clear_out,
     count,
     given,
+    note_device,
     removed_on_error,
+    show_usage,
 )
 from llm_tf.errors import UserInputError
 from llm_tf.files import run_lock
@@ -65,7 +72,11 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     """The flags of a training command that are not settings of the trainer."""
     p.add_argument("--corpus", required=True, help="text file, .gz, or folder of .txt files")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true",
+                   help="print the result (vector count, size, seconds, files, neighbours of "
+                   "the first words) as one JSON object")
+    p.add_argument("--quiet", action="store_true",
+                   help="no device, counting or progress lines: only the result lines")
     add_overwrite_arg(p)
 
 
@@ -81,16 +92,39 @@ def _prepare(args, config_cls):
     return config, Path(args.out)
 
 
-def _finish(trainer, out: Path, seconds: float) -> int:
+def _verbose(args):
+    return 0 if args.quiet or args.json else "auto"
+
+
+def _say(args, text: str) -> None:
+    """A progress line: on stdout, on stderr with ``--json``, nowhere with ``--quiet``."""
+    if not args.quiet:
+        print(text, file=sys.stderr if args.json else sys.stdout)
+
+
+def _finish(trainer, out: Path, seconds: float, as_json: bool = False) -> int:
     trainer.save(out)
     wv = trainer.get_word_vectors()
     wv.export_projector(out / "projector")
+    near = {word: wv.most_similar(word, topn=5) for word in wv.words[: min(3, len(wv))]}
+    if as_json:
+        print(json.dumps({"vectors": len(wv), "dim": wv.dim, "seconds": round(seconds, 2),
+                          "vectors_file": str(out / "vectors.txt"),
+                          "projector": str(out / "projector"),
+                          "neighbours": {w: [[n, round(float(s), 4)] for n, s in pairs]
+                                         for w, pairs in near.items()}},
+                         ensure_ascii=False))
+        return 0
     print(f"{len(wv)} vectors of size {wv.dim} in {seconds:.1f} s -> {out / 'vectors.txt'}")
     print(f"projector files: {out / 'projector'}/vectors.tsv, metadata.tsv")
-    for word in wv.words[: min(3, len(wv))]:
-        near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
-        print(f"  {word}: {near}")
+    for word, pairs in near.items():
+        print(f"  {word}: " + ", ".join(f"{w} {s:.2f}" for w, s in pairs))
     return 0
+
+
+def _training_output(args):
+    """Keras' own lines go to stderr with ``--json`` (stdout carries the object alone)."""
+    return contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
 
 
 def run_word2vec(args) -> int:
@@ -100,8 +134,11 @@ def run_word2vec(args) -> int:
     w2v = Word2Vec(config)
     with removed_on_error(out), run_lock(out):  # one writer per --out folder
         start = time.perf_counter()
-        w2v.fit(args.corpus, verbose=0 if args.quiet else "auto")
-        return _finish(w2v, out, time.perf_counter() - start)
+        w2v.build_vocab(args.corpus)  # a --min-count above every word fails here
+        note_device(args)
+        with _training_output(args):
+            w2v.fit(args.corpus, verbose=_verbose(args))
+        return _finish(w2v, out, time.perf_counter() - start, args.json)
 
 
 def run_glove(args) -> int:
@@ -112,9 +149,11 @@ def run_glove(args) -> int:
     with removed_on_error(out), run_lock(out):  # one writer per --out folder
         start = time.perf_counter()
         cooc = glove.count(args.corpus)
-        print(f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
-        glove.fit(verbose=0 if args.quiet else "auto")
-        return _finish(glove, out, time.perf_counter() - start)
+        note_device(args)
+        _say(args, f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
+        with _training_output(args):
+            glove.fit(verbose=_verbose(args))
+        return _finish(glove, out, time.perf_counter() - start, args.json)
 
 
 def _load(path: str) -> WordVectors:
@@ -126,8 +165,12 @@ def _load(path: str) -> WordVectors:
 
 
 def run_similar(args) -> int:
+    positive = [*args.words, *args.plus]
+    if not positive:
+        raise UserInputError("vectors similar needs a word to start from: WORD or --plus WORD "
+                             "(see llm-tf vectors similar --help)")
     wv = _load(args.vectors)
-    for word, score in wv.most_similar(positive=args.words, negative=args.minus, topn=args.topn):
+    for word, score in wv.most_similar(positive=positive, negative=args.minus, topn=args.topn):
         print(f"{word}\t{score:.4f}")
     return 0
 
@@ -139,21 +182,29 @@ def run_evaluate(args) -> int:
         if path:
             _check_text(path, what)
     wv = _load(args.vectors)
+    result = {"vectors": args.vectors}
     if args.similarity:
         r = evaluate_similarity(wv, args.similarity, lower=not args.case_sensitive)
-        print(
-            f"similarity {Path(args.similarity).name}: Spearman {r.spearman:.4f} on "
-            f"{r.covered}/{r.pairs} pairs ({r.skipped} skipped as out of vocabulary)"
-        )
+        result["similarity"] = {"file": args.similarity, "spearman": r.spearman,
+                                "pairs": r.pairs, "covered": r.covered, "skipped": r.skipped}
+        if not args.json:
+            print(f"similarity {Path(args.similarity).name}: Spearman {r.spearman:.4f} on "
+                  f"{r.covered}/{r.pairs} pairs ({r.skipped} skipped as out of vocabulary)")
     if args.analogy:
         r = evaluate_analogies(wv, args.analogy, lower=not args.case_sensitive)
-        print(
-            f"analogy {Path(args.analogy).name}: accuracy {r.accuracy:.4f} ({r.correct}/"
-            f"{r.covered}) on {r.covered}/{r.questions} questions ({r.skipped} skipped as out "
-            "of vocabulary)"
-        )
-        for name, (ok, total) in r.sections.items():
-            print(f"  {name}: {ok}/{total}")
+        result["analogy"] = {"file": args.analogy, "accuracy": r.accuracy,
+                             "questions": r.questions, "covered": r.covered,
+                             "correct": r.correct, "skipped": r.skipped,
+                             "sections": {name: {"correct": ok, "covered": total}
+                                          for name, (ok, total) in r.sections.items()}}
+        if not args.json:
+            print(f"analogy {Path(args.analogy).name}: accuracy {r.accuracy:.4f} ({r.correct}/"
+                  f"{r.covered}) on {r.covered}/{r.questions} questions ({r.skipped} skipped "
+                  "as out of vocabulary)")
+            for name, (ok, total) in r.sections.items():
+                print(f"  {name}: {ok}/{total}")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
     return 0
 
 
@@ -185,15 +236,49 @@ COMMANDS = {
 }
 
 
+WORD2VEC_EXAMPLES = """
+llm-tf word2vec --corpus data/corpus.en.txt --out runs/w2v-en --min-count 2
+llm-tf word2vec --corpus data/corpus.zh.txt --out runs/w2v-zh --cbow --dim 50 --epochs 10
+llm-tf word2vec --corpus my_corpus.txt --out runs/w2v --quiet --json
+"""
+GLOVE_EXAMPLES = """
+llm-tf glove --corpus data/corpus.en.txt --out runs/glove-en --min-count 2
+llm-tf glove --corpus data/corpus.zh.txt --out runs/glove-zh --dim 50 --epochs 30 --quiet
+"""
+VECTORS_EXAMPLES = """
+llm-tf vectors similar --vectors runs/w2v-en/vectors.txt France
+llm-tf vectors similar --vectors runs/w2v-en/vectors.txt king --minus man --plus woman
+llm-tf vectors evaluate --vectors runs/w2v-en/vectors.txt --analogy questions-words.txt --json
+llm-tf vectors plot --vectors runs/w2v-en/vectors.txt --out words.png France Paris Japan Tokyo
+"""
+SIMILAR_EXAMPLES = """
+llm-tf vectors similar --vectors runs/w2v-en/vectors.txt France --topn 5
+llm-tf vectors similar --vectors runs/w2v-en/vectors.txt king --minus man --plus woman
+llm-tf vectors similar --vectors runs/w2v-en/vectors.txt --minus man --plus woman king
+llm-tf vectors similar --vectors runs/w2v-en/vectors.txt Paris Japan --minus France
+"""
+EVALUATE_EXAMPLES = """
+llm-tf vectors evaluate --vectors runs/w2v-en/vectors.txt --similarity wordsim353.tsv
+llm-tf vectors evaluate --vectors runs/w2v-en/vectors.txt --analogy questions-words.txt --json
+"""
+PLOT_EXAMPLES = """
+llm-tf vectors plot --vectors runs/w2v-en/vectors.txt --out words.png France Paris Japan Tokyo
+llm-tf vectors plot --vectors runs/w2v-zh/vectors.txt --out 词.png 中国 北京 日本 东京
+"""
+PROJECTOR_EXAMPLES = """
+llm-tf vectors projector --vectors runs/w2v-en/vectors.txt --out runs/w2v-en/projector
+llm-tf vectors projector --vectors other.vec.txt --out projector --overwrite
+"""
+
+
 def register(subparsers) -> None:
     """Add the ``word2vec``, ``glove`` and ``vectors`` commands to an argparse subparsers object.
 
     The training flags are the fields of :class:`~llm_tf.vectors.Word2VecConfig` and
     :class:`~llm_tf.vectors.GloVeConfig` (help and defaults from the fields).
     """
-    p = subparsers.add_parser(
-        "word2vec",
-        help=COMMANDS["word2vec"],
+    p = add_command(
+        subparsers, "word2vec", COMMANDS["word2vec"], WORD2VEC_EXAMPLES,
         description="Train skip-gram (default) or CBOW word vectors with negative sampling "
         "(§3.1.1, §4.1.1); writes vectors.txt (word2vec text format), vocab.json, "
         "model.keras and TensorBoard projector files to --out.",
@@ -217,9 +302,8 @@ def register(subparsers) -> None:
     )
     p.set_defaults(func=run_word2vec)
 
-    p = subparsers.add_parser(
-        "glove",
-        help=COMMANDS["glove"],
+    p = add_command(
+        subparsers, "glove", COMMANDS["glove"], GLOVE_EXAMPLES,
         description="Count co-occurrences (1/d weighted, sparse, streamed) and fit the GloVe "
         "paper's weighted least squares with AdaGrad (§3.1.2; see docs/errata.md for §4.1.2); "
         "writes vectors.txt (W + W~) to --out.",
@@ -228,29 +312,49 @@ def register(subparsers) -> None:
     add_config_args(p, GloVeConfig)
     p.set_defaults(func=run_glove)
 
-    p = subparsers.add_parser("vectors", help=COMMANDS["vectors"])
-    sub = p.add_subparsers(dest="vectors_command", required=True)
-    q = sub.add_parser("similar", help="nearest words by cosine")
+    p = add_command(subparsers, "vectors", COMMANDS["vectors"], VECTORS_EXAMPLES, description=(
+        "Use word vectors in word2vec text format (from llm-tf word2vec / glove, gensim or "
+        "fastText): nearest words and analogies, WordSim-style and analogy evaluation, a PCA "
+        "plot, TensorBoard projector files."))
+    sub = p.add_subparsers(dest="vectors_command", metavar="COMMAND", parser_class=type(p))
+    p.set_defaults(func=lambda args: show_usage(p))
+    q = add_command(sub, "similar", "nearest words by cosine, and analogies "
+                    "(king - man + woman)", SIMILAR_EXAMPLES, description=(
+                        "The words nearest by cosine to the sum of the WORDs and --plus words "
+                        "minus the --minus words (the §3.1 analogy: king --minus man --plus "
+                        "woman). --plus and --minus take one word each and may be repeated; "
+                        "the WORDs may come before, between or after them."))
+    q.intermixed = True  # WORDs before, between and after --plus / --minus
     q.add_argument("--vectors", required=True, help="word2vec text format file")
-    q.add_argument("words", nargs="+", metavar="WORD", help="word(s) to add")
-    q.add_argument("--minus", nargs="*", default=[], metavar="WORD", help="word(s) to subtract")
-    q.add_argument("--topn", type=count("--topn"), default=10,
-                   help="how many neighbours (default: 10). A word the vectors do not hold "
-                   "is an error that names it")
+    q.add_argument("words", nargs="*", metavar="WORD",
+                   help="word(s) to start from (added); a word the vectors do not hold is an "
+                   "error that names it")
+    q.add_argument("--plus", action="append", default=[], metavar="WORD",
+                   help="a word to add (repeatable)")
+    q.add_argument("--minus", action="append", default=[], metavar="WORD",
+                   help="a word to subtract (repeatable)")
+    q.add_argument("--topn", type=count("--topn"), default=10, help="how many neighbours")
     q.set_defaults(func=run_similar)
-    q = sub.add_parser("evaluate", help="WordSim-style Spearman and analogy accuracy")
-    q.add_argument("--vectors", required=True)
+    q = add_command(sub, "evaluate", "WordSim-style Spearman and analogy accuracy",
+                    EVALUATE_EXAMPLES, description=(
+                        "Score word vectors: Spearman correlation with human similarity "
+                        "ratings (a TSV of word1, word2, score) and accuracy on analogy "
+                        "questions (questions-words.txt format, 3CosAdd), with the pairs and "
+                        "questions skipped as out of vocabulary."))
+    q.add_argument("--vectors", required=True, help="word2vec text format file")
     q.add_argument("--similarity", help="TSV of word1, word2, score")
     q.add_argument("--analogy", help="file in questions-words.txt format")
     q.add_argument("--case-sensitive", action="store_true", help="do not lower-case lookups")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(func=run_evaluate)
-    q = sub.add_parser("plot", help="2-D PCA projection of chosen words, as PNG")
-    q.add_argument("--vectors", required=True)
+    q = add_command(sub, "plot", "2-D PCA projection of chosen words, as PNG", PLOT_EXAMPLES)
+    q.add_argument("--vectors", required=True, help="word2vec text format file")
     q.add_argument("--out", required=True, help="PNG path")
-    q.add_argument("words", nargs="+", metavar="WORD")
+    q.add_argument("words", nargs="+", metavar="WORD", help="the words to draw")
     q.set_defaults(func=run_plot)
-    q = sub.add_parser("projector", help="vectors.tsv + metadata.tsv for the TensorBoard projector")
-    q.add_argument("--vectors", required=True)
+    q = add_command(sub, "projector", "vectors.tsv + metadata.tsv for the TensorBoard projector",
+                    PROJECTOR_EXAMPLES)
+    q.add_argument("--vectors", required=True, help="word2vec text format file")
     q.add_argument("--out", required=True, help="output folder")
     add_overwrite_arg(q)
     q.set_defaults(func=run_projector)

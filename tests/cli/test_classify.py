@@ -18,6 +18,20 @@ def run_cli(capsys, *argv):
     return rc, out, err
 
 
+def _captured(argv) -> tuple[int, str, str]:
+    """``main(argv)`` in a module fixture (no capsys there): status, stdout, stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main([str(a) for a in argv])
+    return rc, out.getvalue(), err.getvalue()
+
+
+TRAINED = {}  # what the fixture's `classify train --quiet` printed
+
+
 def _tsv(path, docs):
     path.write_text("label\ttext\n" + "".join(f"{y}\t{t}\n" for y, t in docs),
                     encoding="utf-8")
@@ -33,8 +47,18 @@ def run(tmp_path_factory):
     per_label = {name: [doc for doc in docs if doc[0] == name][:15] for name in d.label_names}
     data = _tsv(tmp / "train.tsv", [doc for group in per_label.values() for doc in group])
     out = tmp / "run"
-    assert main(["classify", "train", "--data", str(data), "--out", str(out), *SMALL]) == 0
+    rc, TRAINED["out"], TRAINED["err"] = _captured(["classify", "train", "--data", data,
+                                                     "--out", out, *SMALL, "--quiet"])
+    assert rc == 0, TRAINED["err"]
     return out, tmp
+
+
+def test_train_quiet_prints_only_the_result_lines(run):
+    lines = TRAINED["out"].splitlines()
+    assert len(lines) == 3, TRAINED["out"]
+    assert " parameters, input " in lines[0] and lines[1].startswith("best epoch ")
+    assert lines[2].startswith("saved the run in")
+    assert "Epoch" not in TRAINED["out"] + TRAINED["err"] and "device:" not in TRAINED["err"]
 
 
 def test_train_writes_a_run_folder(run):

@@ -98,9 +98,12 @@ def test_finetune_keeps_vocabulary_and_reports_oov(capsys, trained, tmp_path):
     new.write_text("\n".join(lines[2000:2600]) + "\nThe Martian capital is Olympus.\n",
                    encoding="utf-8")
     rc, out, err = run_cli(capsys, "finetune", "--from", run, "--corpus", new, "--out",
-                           tmp_path / "ft", "--epochs", "1")
+                           tmp_path / "ft", "--epochs", "1", "--quiet")
     assert rc == 0, err
     assert "out-of-vocabulary rate" in out and "out-of-vocabulary rate 0.00%" not in out
+    # --quiet: the result lines only, no start, per-epoch or device lines
+    assert "running on" not in out + err and "Epoch" not in out + err and "device:" not in err
+    assert out.splitlines()[1].startswith("validation perplexity:") and " steps, " in out
     assert (tmp_path / "ft" / "vocab.json").read_text() == (run / "vocab.json").read_text()
     assert (tmp_path / "ft" / "model.keras").is_file()
 
@@ -209,6 +212,23 @@ def test_bad_input_matrix(capsys, tmp_path, trained):
         assert rc == 2, (argv, err)
         assert len(lines) == 1 and lines[0].startswith("llm-tf: error:"), (argv, err)
         assert "Traceback" not in err
+
+
+def test_generate_in_a_fresh_process_has_no_cuda_noise_and_one_device_line(trained):
+    """The whole process, as a user runs it: TensorFlow's C++ start-up chatter (on a machine
+    without a GPU, ``failed call to cuInit ... (303)``, logged as an error and so shown with
+    TF_CPP_MIN_LOG_LEVEL=2) is gone, and the device is said once, in plain words."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    proc = subprocess.run([sys.executable, "-m", "llm_tf.cli", "generate", "--model",
+                           str(trained[0]), "--prompt", "The", "--max-tokens", "3"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "cuInit" not in proc.stderr and "CUDA error" not in proc.stderr, proc.stderr
+    assert "absl::InitializeLog" not in proc.stderr and "oneDNN" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("llm-tf: device: ")]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0] == "llm-tf: device: CPU (no GPU found)" or " GPU (" in lines[0]
+    assert proc.stdout.startswith("The")
 
 
 def test_console_script_error_has_no_traceback(tmp_path):

@@ -14,13 +14,36 @@ TINY = ["--epochs", "2", "--units", "16", "--embedding-dim", "8", "--attention-u
         "--batch-size", "8"]
 
 
+def _captured(argv) -> tuple[int, str, str]:
+    """``main(argv)`` in a module fixture (no capsys there): status, stdout, stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main([str(a) for a in argv])
+    return rc, out.getvalue(), err.getvalue()
+
+
+TRAINED = {}  # what the fixture's `qa train --quiet` printed
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("qa")
     kb = tmp / "kb.json"
     kb.write_text(json.dumps(KB, ensure_ascii=False), encoding="utf-8")
-    assert main(["qa", "train", "--kb", str(kb), "--out", str(tmp / "run"), *TINY]) == 0
+    rc, TRAINED["out"], TRAINED["err"] = _captured(["qa", "train", "--kb", kb, "--out",
+                                                     tmp / "run", *TINY, "--quiet"])
+    assert rc == 0, TRAINED["err"]
     return tmp, kb
+
+
+def test_train_quiet_prints_only_the_result_lines(run):
+    lines = TRAINED["out"].splitlines()
+    assert len(lines) == 3 and " parameters, vocabulary " in lines[0], TRAINED["out"]
+    assert lines[1].startswith("2 epochs in ") and lines[2].startswith("saved the run in")
+    assert "Epoch" not in TRAINED["out"] + TRAINED["err"] and "device:" not in TRAINED["err"]
 
 
 def test_train_writes_the_run(run, capsys):
@@ -35,7 +58,10 @@ def test_ask_and_ask_json(run, capsys):
     capsys.readouterr()
     assert main(["qa", "ask", "--model", str(tmp / "run"), "--kb", str(kb),
                  "What is the capital of Atlantis?"]) == 0
-    assert capsys.readouterr().out.strip() == "<unknown>"
+    out, err = capsys.readouterr()
+    assert out.strip() == "<unknown>"
+    assert [ln for ln in err.splitlines() if ln.startswith("llm-tf: device: ")] == [
+        "llm-tf: device: CPU (no GPU found)"] or "GPU (" in err
     assert main(["qa", "ask", "--model", str(tmp / "run"), "--kb", str(kb), "--json",
                  "Japn的首都是什么？"]) == 0
     out = json.loads(capsys.readouterr().out)

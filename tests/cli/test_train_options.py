@@ -93,9 +93,15 @@ def test_recurrent_models_train_statefully_unless_told_not_to(capsys, run):
     short = TrainConfig(data=DataConfig(seq_len=16), model=ModelConfig(arch="transformer"))
     assert short.trained_context == 16 and TrainConfig().trained_context is None
     argv = ["train", "--corpus", str(run / "train.txt"), "--max-steps", "2", "--no-xla", *SMALL]
-    assert main([*argv, "--out", str(run / "s1")]) == 0
+    assert main([*argv, "--out", str(run / "s1"), "--quiet"]) == 0
+    out, err = capsys.readouterr()  # --quiet: the result lines alone
+    assert out.startswith("validation perplexity:") and all(
+        ln.startswith(("validation perplexity:", "held-out text", "stopped early:"))
+        or " steps, " in ln for ln in out.splitlines()), out
+    assert "running on" not in out + err and "device:" not in err
     assert main([*argv, "--out", str(run / "s2"), "--no-stateful"]) == 0
-    capsys.readouterr()
+    out, err = capsys.readouterr()  # the trainer's start line says the device, once
+    assert out.count("running on CPU") == 1 and "device:" not in err
     on, off = (RunDir(run / n).info().config for n in ("s1", "s2"))
     assert on.data.stateful is None and on.stateful  # saved as "by architecture"
     assert off.data.stateful is False and not off.stateful

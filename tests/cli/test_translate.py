@@ -15,15 +15,39 @@ PAIRS = [{"en": "The capital of France is Paris.", "zh": "法国的首都是巴�
          {"en": "People in China speak Chinese.", "zh": "中国人说汉语。"}]
 
 
+def _captured(argv) -> tuple[int, str, str]:
+    """``main(argv)`` in a module fixture (no capsys there): status, stdout, stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main([str(a) for a in argv])
+    return rc, out.getvalue(), err.getvalue()
+
+
+TRAINED = {}  # what the fixture's `translate train --quiet --json` printed
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("translate")
     pairs = tmp / "pairs.jsonl"
     pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in PAIRS * 4),
                      encoding="utf-8")
-    assert main(["translate", "train", "--pairs", str(pairs), "--out", str(tmp / "run"),
-                 "--direction", "en-zh", "--test", str(pairs), *TINY]) == 0
+    rc, TRAINED["out"], TRAINED["err"] = _captured([
+        "translate", "train", "--pairs", pairs, "--out", tmp / "run", "--direction", "en-zh",
+        "--test", pairs, *TINY, "--quiet", "--json"])
+    assert rc == 0, TRAINED["err"]
     return tmp, pairs
+
+
+def test_train_quiet_json_prints_the_metrics_alone(run):
+    tmp, _ = run
+    m = json.loads(TRAINED["out"])  # nothing but the object
+    assert m == json.loads((tmp / "run" / "metrics.json").read_text(encoding="utf-8"))
+    assert m["epochs"] == 1 and m["test"]["sentences"] == 12 and 0 <= m["test"]["bleu"] <= 100
+    assert "Epoch" not in TRAINED["err"] and "device:" not in TRAINED["err"]
 
 
 def test_train_writes_the_run(run):
