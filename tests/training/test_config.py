@@ -57,8 +57,8 @@ def test_the_trainers_defaults_regularise_the_listings_sizes():
     assert cfg.model == ModelConfig(**TRAINER_MODEL) and not cfg.model.is_listing
     assert cfg.stateful and (cfg.data.seq_len, cfg.data.batch_size) == (35, 20)
     assert (cfg.optim.learning_rate, cfg.optim.clip_norm) == (3e-3, 1.0)
-    assert TrainConfig.from_dict({"model": {"arch": "rnn"}}).model.dropout == TRAINER_MODEL[
-        "dropout"]
+    assert TrainConfig.from_dict({"model": {"arch": "rnn"}}).model.tie_embeddings == TRAINER_MODEL[
+        "tie_embeddings"]
     assert TrainConfig.from_dict(cfg.to_dict()) == cfg
     old = json.loads((LEGACY / "lstm5" / "config.json").read_text(encoding="utf-8"))["config"]
     legacy = TrainConfig.from_dict(old)
@@ -72,6 +72,7 @@ def test_the_transformer_has_defaults_of_its_own_under_the_users_settings():
     assert (cfg.data.seq_len, cfg.model.layers, cfg.optim.optimizer) == (128, 2, "adamw")
     assert (cfg.optim.learning_rate, cfg.optim.warmup_steps, cfg.optim.weight_decay) == (
         1e-3, 100, 0.1)
+    assert (cfg.optim.ema, cfg.optim.lr_schedule, cfg.optim.epochs) == (0.99, "cosine", 12)
     assert not cfg.stateful and cfg.trained_context == 128
     mine = TrainConfig.from_dict({"model": {"arch": "transformer", "layers": 4},
                                   "data": {"seq_len": 64}, "optim": {"optimizer": "adam"}})
@@ -82,4 +83,8 @@ def test_the_transformer_has_defaults_of_its_own_under_the_users_settings():
                                                              "seq_len": 35}})
     assert saved.data.seq_len == 35
     lstm = TrainConfig.from_dict({"model": {"arch": "lstm"}})
-    assert lstm == TrainConfig() and set(ARCH_TRAINER_DEFAULTS) == {"transformer"}
+    assert lstm == TrainConfig() and set(ARCH_TRAINER_DEFAULTS) == {"transformer", "rnn"}
+    rnn = TrainConfig.from_dict({"model": {"arch": "rnn"}})
+    assert (rnn.model.units, rnn.model.dropout, rnn.optim.learning_rate, rnn.optim.ema) == (
+        256, 0.5, 1e-3, 0.99)
+    assert rnn.stateful and rnn.optim.lr_schedule == "plateau"
