@@ -8,21 +8,24 @@ What the article prints
     "Word2Vec trains a neural network on the text: input a word, output a probability
     distribution over the vocabulary" (算法原理).
 
-What this script shows
-    1. The listing's shape with ``llm_tf.vectors.Word2Vec``: ``fit(sequence, epochs=10)``
-       and ``get_word_vectors()`` on the three words. The network is the one described:
-       one word in (its (1, embedding_size) vector), a score for every word of the
-       vocabulary out (``output_shape=(vocab_size,)``). It runs, but three words teach
-       nothing: the similarities it prints are noise.
-    2. The same model (skip-gram with negative sampling, subsampling and a dynamic
-       window, as in word2vec) trained on the embedded corpus ``data/corpus.en.txt``
-       (words) and ``data/corpus.zh.txt`` (characters): capitals end up next to
-       capitals, currencies next to currencies. It writes ``vectors.txt`` (word2vec
-       text format), the TensorBoard projector's TSV files and a PCA plot, and checks
-       that the loss fell and that ``vectors.txt`` reads back as the vectors trained.
+What this script shows (every printed number is checked)
+    1. The listing as printed, with :class:`llm_tf.models.listing_models.NeuralNetwork`:
+       ``NeuralNetwork(input_shape=(1, embedding_size), output_shape=(vocab_size,))``,
+       ``fit(sequence, epochs=10)``, ``get_word_vectors()``. The network is the one
+       described: one word in (its (1, embedding_size) vector), a probability for every
+       word of the vocabulary out, p(o | c) = softmax(v_c W + b), checked against numpy;
+       it minimises §4.1.1's J over the window's (centre, context) pairs (its first loss
+       checked against J by hand), and learns that a word is never its own context.
+    2. Skip-gram with negative sampling, subsampling and a dynamic window, as word2vec
+       does at scale (:class:`llm_tf.vectors.Word2Vec`), trained on the embedded corpus
+       ``data/corpus.en.txt`` (words) and ``data/corpus.zh.txt`` (characters):
+       neighbours (checked against numpy's cosine ranking), an analogy, ``vectors.txt``
+       (word2vec text format, read back), the TensorBoard projector's TSV files and a
+       PCA projection of the vectors (a PNG under ``--out``).
 
 Run
-    python chapters/ch03_1_1_word2vec.py [--quick] [--seed 0] [--out runs/ch03_1_1]
+    python chapters/ch03_1_1_word2vec.py [--quick] [--seed 0] [--out DIR]
+    (pictures and vectors go to DIR, default ``llm-tf-out/ch03_1_1_word2vec/``)
 """
 
 # ruff: noqa: E402  (TensorFlow is imported quietly before the imports that load it)
@@ -32,12 +35,12 @@ quiet_tensorflow_import()
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from llm_tf.models.listing_models import NeuralNetwork
 from llm_tf.vectors import Word2Vec, Word2VecConfig, WordVectors, plot_pca
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -67,38 +70,63 @@ PLOT = {
 }
 
 
-def the_listing(epochs: int, seed: int) -> None:
-    """1. ``fit(["我", "爱", "中国"], epochs=10)`` and ``get_word_vectors()``, as printed."""
-    sequence = ["我", "爱", "中国"]
-    embedding_size = 8
-    model = Word2Vec(
-        embedding_dim=embedding_size,
-        window=2,
-        min_count=1,  # every one of the three words is kept
-        sample=0.0,  # no subsampling: in a 3-token corpus every word is "frequent"
-        seed=seed,
-    )
-    model.fit(sequence, epochs=epochs, verbose=0)
-    word_vectors = model.get_word_vectors()
-    print("1. the listing: fit(['我', '爱', '中国'], epochs=10); get_word_vectors()")
-    for word in word_vectors.words:
-        print(f"   {word}: {np.round(word_vectors[word], 3)}")  # (embedding_size,)
-    assert sorted(word_vectors.words) == sorted(sequence)
-    assert word_vectors.vectors.shape == (3, embedding_size)
+def check_png(path: Path) -> Path:
+    """The picture exists and is a non-empty PNG."""
+    data = path.read_bytes()
+    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", path
+    print(f"   check: {path} is a PNG ({len(data):,} bytes) ok")
+    return path
 
-    net = model.model
-    vocab_size = len(model.vocab)  # the three words and 4 special tokens
-    love = np.array([model.vocab["爱"]], "int32")  # input: one word, (1,)
-    scores = net(love, np.arange(vocab_size, dtype="int32")[None, :])  # (1, vocab_size)
-    assert tuple(scores.shape) == (1, vocab_size) == (1, 3 + 4)
-    print(
-        f"   the network: input (1, {embedding_size}) vector of '爱' -> output {tuple(scores.shape)}"
-        f" scores over the vocabulary ({vocab_size} ids, the first 4 special)"
-    )
-    print(
-        f"   cos(我, 中国) = {word_vectors.similarity('我', '中国'):+.3f}: three words carry no "
-        "meaning to learn; it is noise."
-    )
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def the_listing(epochs: int, seed: int) -> None:
+    """1. ``NeuralNetwork(...)``, ``fit(sequence, epochs=10)``, ``get_word_vectors()``, as printed."""
+    keras.utils.set_random_seed(seed)
+    sequence = ["我", "爱", "中国"]
+    embedding_size, vocab_size = 8, 10
+    model = NeuralNetwork(input_shape=(1, embedding_size), output_shape=(vocab_size,))
+    centres, contexts = model.training_pairs(sequence)  # what fit() trains on: (6,) each
+    probs = np.asarray(model(centres))  # (6, vocab_size): p(o | c) before training
+    j0 = -np.log(probs[np.arange(len(centres)), contexts]).sum()  # §4.1.1's J, by hand
+    history = model.fit(sequence, epochs=epochs)
+    word_vectors = model.get_word_vectors()  # {word: (embedding_size,) vector}
+    print("1. the listing: NeuralNetwork(input_shape=(1, 8), output_shape=(10,)); "
+          f"fit(['我', '爱', '中国'], epochs={epochs}); get_word_vectors()")
+    for word, vector in word_vectors.items():
+        print(f"   {word}: {np.round(vector, 3)}")
+    assert list(word_vectors) == sequence
+    assert all(v.shape == (embedding_size,) for v in word_vectors.values())
+
+    ids = np.asarray(model.encode(sequence), "int32")  # (3,): ids 4, 5, 6 after the specials
+    out = np.asarray(model(ids))  # (3, vocab_size): one word in, a distribution out
+    kernel, bias = (np.asarray(w) for w in model.output_layer.get_weights())  # (8, 10), (10,)
+    logits = np.stack([word_vectors[w] for w in sequence]) @ kernel + bias
+    by_hand = np.exp(logits - logits.max(-1, keepdims=True))
+    by_hand /= by_hand.sum(-1, keepdims=True)  # softmax(v_c W + b)
+    print(f"   the network: a word's (1, {embedding_size}) vector in -> {out.shape[1:]} "
+          f"probabilities out; numpy softmax(v_c W + b) vs the model: max |difference| "
+          f"{np.abs(by_hand - out).max():.1e}")
+    np.testing.assert_allclose(out, by_hand, atol=1e-6)
+    np.testing.assert_allclose(out.sum(-1), 1.0, atol=1e-6)
+    loss = history.history["loss"]
+    print(f"   {len(centres)} (centre, context) pairs, window 2: J / 6 = {j0 / 6:.4f} by hand "
+          f"before training = Keras's first loss {loss[0]:.4f}; after {epochs} epochs "
+          f"{loss[-1]:.4f} (floor log 2 = {np.log(2):.4f}: each word has two contexts)")
+    np.testing.assert_allclose(loss[0], j0 / len(centres), rtol=1e-5)
+    assert np.log(2) - 1e-6 < loss[-1] < loss[0], loss
+    p = out[:, ids]  # (3 centres, 3 words)
+    print("   p(o | c) over the three words (rows c, columns o): "
+          + "; ".join(f"{c}: " + " ".join(f"{x:.2f}" for x in row)
+                      for c, row in zip(sequence, p, strict=True)))
+    others = np.where(np.eye(3, dtype=bool), np.inf, p).min(axis=1)
+    assert np.all(np.diag(p) < others), p  # a word is never its own context
+    print("   check: each word's own probability is its row's smallest ok (never its own context)")
+    cos = cosine(word_vectors["我"], word_vectors["中国"])
+    print(f"   cos(我, 中国) = {cos:+.3f}: three words carry little meaning to learn.")
+    assert -1 <= cos <= 1
 
 
 def train_on_corpus(
@@ -131,13 +159,26 @@ def train_on_corpus(
     )
     assert loss[-1] < loss[0], loss
     assert len(wv) == len(w2v.vocab) - 4 and wv.dim == config.embedding_dim
+    unit = wv.vectors / np.linalg.norm(wv.vectors, axis=1, keepdims=True)  # (V, D)
     for word in QUERIES[lang]:
         if word in wv:
-            near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
-            print(f"   nearest to {word}: {near}")
+            near = wv.most_similar(word, topn=5)
+            print(f"   nearest to {word}: " + ", ".join(f"{w} {s:.2f}" for w, s in near))
+            cos = unit @ unit[wv.words.index(word)]  # numpy: cosine with every word
+            cos[wv.words.index(word)] = -np.inf
+            top = np.argsort(-cos)[:5]
+            assert [w for w, _ in near] == [wv.words[i] for i in top], (near, top)
+            np.testing.assert_allclose([s for _, s in near], cos[top], atol=1e-5)
+    print("   check: the neighbours and their cosines equal numpy's ranking ok")
     if lang == "en" and all(w in wv for w in ("France", "Paris", "Japan")):
         guess = wv.analogy("France", "Paris", "Japan", topn=3)
         print(f"   France : Paris :: Japan : ? -> {', '.join(w for w, _ in guess)}")
+        target = unit[wv.words.index("Paris")] - unit[wv.words.index("France")]
+        target += unit[wv.words.index("Japan")]  # 3CosAdd
+        score = unit @ target
+        for w in ("France", "Paris", "Japan"):
+            score[wv.words.index(w)] = -np.inf
+        assert guess[0][0] == wv.words[int(np.argmax(score))], guess
 
     folder = out / f"word2vec.{lang}"
     w2v.save(folder)
@@ -151,7 +192,8 @@ def train_on_corpus(
         out / f"word2vec.{lang}.pca.png",
         title=f"skip-gram vectors, corpus.{lang}.txt (PCA)",
     )
-    print(f"   saved {folder}/vectors.txt (read back: the same vectors) and {png.name}")
+    print(f"   saved {folder}/vectors.txt (read back: the same vectors) and {png}")
+    check_png(png)
     return wv
 
 
@@ -160,10 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="seconds, for the tests")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--epochs", type=int, default=10, help="the listing's epochs=10")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
+    p.add_argument("--out", type=Path, default=Path("llm-tf-out") / Path(__file__).stem,
+                   help="output folder (default: llm-tf-out/ch03_1_1_word2vec)")
     args = p.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
-    out = args.out or Path(tempfile.mkdtemp(prefix="ch03_1_1_"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
     the_listing(args.epochs, args.seed)

@@ -16,11 +16,13 @@ What this script shows
     2. A real corpus (``data/corpus.en.txt``): co-occurrences counted in one streaming
        pass over a window of 10 with 1/d weighting, stored sparsely; GloVe trained on
        them; nearest neighbours, a PCA plot and ``vectors.txt`` saved. §4.1.2's
-       printed objective is not GloVe's: see ``chapters/ch04_1_word_vectors_math.py``
+       printed objective is not GloVe's: see ``chapters/ch04_1_2_glove_math.py``
        and ``docs/errata.md``.
 
 Run
-    python chapters/ch03_1_2_glove.py [--quick] [--seed 0] [--out runs/ch03_1_2]
+    python chapters/ch03_1_2_glove.py [--quick] [--seed 0] [--out DIR]
+    (the vectors and the PCA picture go to DIR, default ``llm-tf-out/ch03_1_2_glove/``)
+Every printed number is checked.
 """
 
 # ruff: noqa: E402  (TensorFlow is imported quietly before the imports that load it)
@@ -30,14 +32,13 @@ quiet_tensorflow_import()
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import keras
 import numpy as np
 
 from llm_tf.vectors import GloVe, GloVeConfig, WordVectors, glove_factorization, plot_pca
-from llm_tf.vectors.glove import weighting
+from llm_tf.vectors.glove import glove_objective, weighting
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PLOT = [
@@ -80,6 +81,17 @@ def the_listing(embedding_size: int, seed: int) -> np.ndarray:
     for r, c, y in zip(rows, cols, fit, strict=True):
         x = cooccurrence_matrix[r, c]
         print(f"   ({r},{c})  {x}   {np.log(x):+.3f}   {y:+.3f}                {weighting(x):.4f}")
+    # numpy from the model's own tables: w_i·w̃_j + b_i + b̃_j, and the vectors W + W̃
+    w, wc, b, bc = (np.asarray(t.embeddings) for t in (
+        model.word_embedding, model.context_embedding, model.word_bias, model.context_bias))
+    by_hand = np.einsum("nd,nd->n", w[rows], wc[cols]) + b[rows, 0] + bc[cols, 0]
+    np.testing.assert_allclose(fit, by_hand, atol=1e-5)
+    np.testing.assert_allclose(word_vectors, w + wc, atol=1e-6)
+    x_max = 100.0  # glove_factorization's f: the paper's x_max and alpha
+    f = np.minimum(1.0, (cooccurrence_matrix[rows, cols] / x_max) ** 0.75)
+    np.testing.assert_allclose(weighting(cooccurrence_matrix[rows, cols]), f, rtol=1e-12)
+    print("   check: the fit = numpy w_i·w̃_j + b_i + b̃_j from the model's tables; the vectors "
+          "= W + W̃; f(X) = min(1, (X/100)^0.75) ok")
     error = np.abs(fit - np.log(cooccurrence_matrix[rows, cols])).max()
     print(
         f"   largest |fit - log X| = {error:.1e} (checked < {TOLERANCE}); the two zero cells "
@@ -122,14 +134,37 @@ def train_on_corpus(out: Path, quick: bool, seed: int) -> WordVectors:
         f"   weighted least squares, {config.epochs} epochs: loss {loss[0]:.4f} -> {loss[-1]:.4f}"
     )
     assert loss[-1] < loss[0], loss
+    dense = cooc.to_dense()
+    assert abs(dense.sum() - cooc.values.sum()) < 1e-6 * dense.sum()  # nnz cells hold it all
+    assert np.count_nonzero(dense) == cooc.nnz
+    j = glove_objective(*(np.asarray(t.embeddings) for t in (
+        glove.model.word_embedding, glove.model.context_embedding)),
+        np.asarray(glove.model.word_bias.embeddings)[:, 0],
+        np.asarray(glove.model.context_bias.embeddings)[:, 0], cooc, x_max=config.x_max)
+    print(f"   J (eq. 8) by numpy at the trained weights: {j / cooc.nnz:.4f} per cell, below the "
+          f"first epoch's mean {loss[0]:.4f}")
+    assert j / cooc.nnz < loss[0], (j / cooc.nnz, loss)
     wv = glove.get_word_vectors()  # W + W̃, specials dropped
+    unit = wv.vectors / np.linalg.norm(wv.vectors, axis=1, keepdims=True)  # (V, D)
     for word in ("Paris", "yen", "Japanese", "Europe"):
         if word in wv:
-            near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=5))
-            print(f"   nearest to {word}: {near}")
+            near = wv.most_similar(word, topn=5)
+            print(f"   nearest to {word}: " + ", ".join(f"{w} {s:.2f}" for w, s in near))
+            cos = unit @ unit[wv.words.index(word)]  # numpy: cosine with every word
+            cos[wv.words.index(word)] = -np.inf
+            top = np.argsort(-cos)[:5]
+            assert [w for w, _ in near] == [wv.words[i] for i in top], (near, top)
+            np.testing.assert_allclose([s for _, s in near], cos[top], atol=1e-5)
+    print("   check: the neighbours and their cosines equal numpy's ranking ok")
     glove.save(out / "glove.en")
+    back = WordVectors.load_word2vec_format(out / "glove.en" / "vectors.txt")
+    assert back.words == wv.words
+    np.testing.assert_allclose(back.vectors, wv.vectors, rtol=1e-5, atol=1e-7)
     png = plot_pca(wv, PLOT, out / "glove.en.pca.png", title="GloVe vectors W + W̃ (PCA)")
-    print(f"   saved {out / 'glove.en'}/vectors.txt and {png.name}")
+    print(f"   saved {out / 'glove.en'}/vectors.txt (read back: the same vectors) and {png}")
+    data = png.read_bytes()
+    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", png
+    print(f"   check: {png} is a PNG ({len(data):,} bytes) ok")
     return wv
 
 
@@ -138,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="seconds, for the tests")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--embedding-size", type=int, default=2, help="for the 3x3 listing")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
+    p.add_argument("--out", type=Path, default=Path("llm-tf-out") / Path(__file__).stem,
+                   help="output folder (default: llm-tf-out/ch03_1_2_glove)")
     args = p.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
-    out = args.out or Path(tempfile.mkdtemp(prefix="ch03_1_2_"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
     the_listing(args.embedding_size, args.seed)

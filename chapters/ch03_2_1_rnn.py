@@ -55,7 +55,7 @@ def step1_listing(args) -> RNN:
     embedding_size, vocab_size = 16, 10
     sequence = ["我", "爱", "中国"]
     model = RNN(input_shape=(1, embedding_size), output_shape=(vocab_size,))
-    model.fit(sequence, epochs=10 if args.quick else 40)
+    model.fit(sequence, epochs=30 if args.quick else 40)  # 30 one-batch epochs: seconds
     output_distribution = model.predict(sequence)  # (3, vocab_size): one row per position
     print("1. the listing: vocabulary", model.tokens)
     for t, row in enumerate(output_distribution):
@@ -64,6 +64,11 @@ def step1_listing(args) -> RNN:
             f"   after {''.join(sequence[: t + 1])!r:10} next = {model.tokens[best]!r} "
             f"(p = {row[best]:.2f}; the row sums to {row.sum():.3f})"
         )
+    assert output_distribution.shape == (3, vocab_size)
+    np.testing.assert_allclose(output_distribution.sum(-1), 1.0, atol=1e-5)
+    guesses = [model.tokens[i] for i in output_distribution.argmax(-1)]
+    assert guesses == ["爱", "中国", "<eos>"], guesses  # it learned the sequence
+    print("   check: rows sum to 1; it learned 我 -> 爱 -> 中国 -> <eos> ok")
     return model
 
 
@@ -97,12 +102,13 @@ def step3_rnn_lm(args) -> None:
         dropout=0.0 if args.quick else 0.1,
         seed=args.seed,
     )
-    compile_lm(lm, learning_rate=3e-3, jit_compile=not args.quick)
+    # --quick: small batches and a larger step, so that one epoch of ~120 windows learns
+    compile_lm(lm, learning_rate=1e-2 if args.quick else 3e-3, jit_compile=not args.quick)
     before = math.exp(lm.evaluate(x_val, y_val, verbose=0))
     lm.fit(
         x_train,
         y_train,
-        batch_size=32,
+        batch_size=8 if args.quick else 32,
         epochs=1 if args.quick else args.epochs,
         verbose=0 if args.quick else 2,
     )
@@ -112,6 +118,15 @@ def step3_rnn_lm(args) -> None:
         f"{lm.count_params():,} parameters): validation perplexity {before:.1f} -> "
         f"{after:.1f} (uniform: {len(vocab)})"
     )
+    probs = np.asarray(lm(x_val))  # (N, 32, V), one eager pass
+    by_hand = math.exp(-np.mean(np.log(np.take_along_axis(probs, y_val[..., None], -1))))
+    assert abs(by_hand - after) < 1e-3 * after, (by_hand, after)
+    # untrained: close to the uniform guess; trained: well below it
+    assert abs(before - len(vocab)) < 0.1 * len(vocab), before
+    limit = (0.6 if args.quick else 0.25) * len(vocab)
+    assert after < limit, f"validation perplexity {after:.1f} not below {limit:.0f}"
+    print(f"   check: exp(mean -log p) by numpy = {by_hand:.1f}; before ~ uniform; after < "
+          f"{limit:.0f} ok")
     decoder = Decoder(stepping_view(lm))
     prompt = ["<eos>"] + tok.tokenize("中国" if args.lang == "zh" else "the")
     n = 10 if args.quick else 40
@@ -122,7 +137,12 @@ def step3_rnn_lm(args) -> None:
         out = decoder.generate(vocab.encode(prompt), max_tokens=n, **kw)
         text = tok.detokenize(vocab.decode(vocab.encode(prompt[1:]) + out)).replace("<eos>", " / ")
         print(f"   {name:10} {text}")
-    assert after < before, "training did not lower the validation perplexity"
+        assert len(out) == n
+        if name == "greedy":  # each token is the full pass's likeliest after its prefix
+            p = np.asarray(lm(np.asarray([vocab.encode(prompt) + out], "int32")))[0]
+            chosen = p[len(prompt) - 1 : -1][np.arange(n), out]
+            np.testing.assert_allclose(chosen, p[len(prompt) - 1 : -1].max(-1), atol=1e-5)
+    print("   check: greedy with the state carried = argmax of a full pass, token by token ok")
 
 
 def main(argv: list[str] | None = None) -> int:

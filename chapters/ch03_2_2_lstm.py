@@ -62,10 +62,13 @@ def corpus_ids(lang: str, max_lines: int | None):
 def step1_listing(args) -> None:
     sequence = ["我", "爱", "中国"]
     model = LSTM(input_shape=(1, 16), output_shape=(10,))
-    model.fit(sequence, epochs=10 if args.quick else 40)
+    model.fit(sequence, epochs=30 if args.quick else 40)  # 30 one-batch epochs: seconds
     output_distribution = model.predict(sequence)  # (3, 10)
     guesses = [model.tokens[i] for i in output_distribution.argmax(-1)]
     print(f"1. the listing: next tokens after 我 / 我爱 / 我爱中国 -> {guesses}")
+    np.testing.assert_allclose(output_distribution.sum(-1), 1.0, atol=1e-5)
+    assert guesses == ["爱", "中国", "<eos>"], guesses
+    print("   check: rows sum to 1; it learned 我 -> 爱 -> 中国 -> <eos> ok")
 
 
 # ---- 2. the §5 model is a one-layer StackedLSTMLM
@@ -90,6 +93,8 @@ def step3_compare(args, train_ids, val_ids, vocab) -> dict[str, tuple[float, Sta
         "2 layers, dropout 0.3, tied": dict(num_layers=2, dropout=0.3, tie_embeddings=True),
     }
     epochs = 1 if args.quick else args.epochs
+    # --quick: small batches and a larger step, so that one epoch of ~80 windows learns
+    batch_size, learning_rate = (8, 1e-2) if args.quick else (32, 3e-3)
     print(
         f"\n3. corpus.{args.lang}.txt: {len(train_ids):,} training tokens, vocabulary "
         f"{len(vocab):,}; embedding {E}, {U} units, {epochs} epoch(s) each"
@@ -98,8 +103,8 @@ def step3_compare(args, train_ids, val_ids, vocab) -> dict[str, tuple[float, Sta
     for name, kw in configs.items():
         set_seed(args.seed)
         lm = StackedLSTMLM(len(vocab), embedding_dim=E, units=U, seed=args.seed, **kw)
-        compile_lm(lm, learning_rate=3e-3, jit_compile=not args.quick)
-        lm.fit(x_train, y_train, batch_size=32, epochs=epochs, verbose=0)
+        compile_lm(lm, learning_rate=learning_rate, jit_compile=not args.quick)
+        lm.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)
         ppl = math.exp(lm.evaluate(x_val, y_val, verbose=0))
         counts = stacked_lstm_param_counts(
             len(vocab), E, U, kw["num_layers"], kw.get("tie_embeddings", False)
@@ -107,6 +112,13 @@ def step3_compare(args, train_ids, val_ids, vocab) -> dict[str, tuple[float, Sta
         assert lm.count_params() == counts["total"]
         results[name] = (ppl, lm)
         print(f"   {name:30} {counts['total']:>9,} parameters   validation perplexity {ppl:7.1f}")
+        probs = np.asarray(lm(x_val))  # (N, 32, V), one eager pass
+        by_hand = math.exp(-np.mean(np.log(np.take_along_axis(probs, y_val[..., None], -1))))
+        assert abs(by_hand - ppl) < 1e-3 * ppl, (by_hand, ppl)
+        limit = (0.6 if args.quick else 0.25) * len(vocab)
+        assert ppl < limit, f"{name}: validation perplexity {ppl:.1f} not below {limit:.0f}"
+    print(f"   check: parameters = closed form; perplexity = exp(mean -log p) by numpy; both "
+          f"well below the uniform {len(vocab)} (< {limit:.0f}) ok")
     return results
 
 
@@ -125,6 +137,14 @@ def step4_generate(args, results, vocab, tok) -> None:
         out = decoder.generate([EOS_ID] + vocab.encode(prompt), max_tokens=n,
                                stop_ids=(EOS_ID,), **kw)
         print(f"   {name:9} {tok.detokenize(prompt + vocab.decode(out)).replace('<eos>', '')}")
+        assert 1 <= len(out) <= n and EOS_ID not in out[:-1]  # stops at the first <eos>
+        if name == "greedy":  # each token is the full pass's likeliest after its prefix
+            ids = [EOS_ID] + vocab.encode(prompt)
+            p = np.asarray(results[best][1](np.asarray([ids + out], "int32")))[0]
+            p = p[len(ids) - 1 : -1]  # (len(out), V): the distribution each token was drawn from
+            np.testing.assert_allclose(p[np.arange(len(out)), out], p.max(-1), atol=1e-5)
+    print("   check: greedy with the state carried = argmax of a full pass; generation stops "
+          "at <eos> ok")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,13 +34,13 @@ Every printed number is asserted.
 
 Run
     python chapters/ch03_3_cross_layer_attention.py [--quick] [--seed N] [--out DIR]
+    (the attention heatmaps go to DIR, default ``llm-tf-out/ch03_3_cross_layer_attention/``)
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from llm_tf.runtime import quiet_tensorflow_import, set_seed
@@ -179,7 +179,10 @@ def step3_classifier(args, out: Path) -> None:
     print(f"   the heatmaps: {png}")
     assert len(a["sentences"]) == 3 and abs(a["text"].sum() - 1) < 1e-5
     assert np.allclose(a["word"].sum(-1), 1.0, atol=1e-5)
-    assert 0 < float(a["probabilities"].max()) <= 1 and png.stat().st_size > 0
+    assert 0 < float(a["probabilities"].max()) <= 1
+    data = png.read_bytes()
+    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", png
+    print(f"   check: {png} is a PNG ({len(data):,} bytes) ok")
     if not args.quick:  # the recipe sentence decides; the aside and the sign-off do not
         assert a["label"] == "美食" and a["text"].argmax() == 1
 
@@ -188,10 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="§3.3: cross-level attention, listing and model")
     p.add_argument("--quick", action="store_true", help="seconds, for the tests")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
+    p.add_argument("--out", type=Path, default=Path("llm-tf-out") / Path(__file__).stem,
+                   help="output folder (default: llm-tf-out/ch03_3_cross_layer_attention)")
     args = p.parse_args(argv)
     set_seed(args.seed)
-    out = args.out or Path(tempfile.mkdtemp(prefix="ch03_3_"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
     states = embed_words(args.seed)

@@ -122,7 +122,18 @@ def sequence_probability(v: np.ndarray, correct: np.ndarray) -> float:
     )
     assert abs(chain_total - 1) < 1e-12
     assert abs(total - 1) > 1e-3, total
+    # the same two numbers by matrix algebra: A[t, g] = printed p(t | g) = exp(v_t.v_g) /
+    # sum_j exp(v_t.v_j) (rows normalised); the sum over (a, b, c) of A[a,b] A[b,a] A[c,b]
+    s = v @ v.T  # (3, 3)
+    A = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+    closed = np.einsum("ab,ba,cb->", A, A, A)
+    assert abs(closed - total) < 1e-12, (closed, total)
+    assert abs(A[0, 1] * A[1, 0] * A[2, 1] - printed_product((0, 1, 2))) < 1e-12
+    print(f"   check: the 27-term sum = einsum('ab,ba,cb', A, A, A) = {closed:.4f}; the chain "
+          "rule's = 1 ok")
     window1 = np.prod([correct[i, j] for i, j in PAIRS])
+    softmax_rows = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)  # [c, o] = p(o | c), u = v
+    assert abs(window1 - np.prod([softmax_rows[i, j] for i, j in PAIRS])) < 1e-12
     print(
         f"   the skip-gram likelihood of the sentence, window 1 (every centre predicts its"
         f"\n   neighbours): p(爱|我) p(我|爱) p(中国|爱) p(爱|中国) = {window1:.4f}"
@@ -199,9 +210,14 @@ def learned_conditionals(quick: bool, seed: int) -> np.ndarray:
     for c, row in zip(WORDS, learned, strict=True):
         print(f"   {c:<5}" + "  ".join(f"{x:6.3f}" for x in row))
     np.testing.assert_allclose(learned.sum(axis=1), 1.0, rtol=1e-6)
+    # the same table through the model's own call: logits v_c . u_o, then softmax
+    logits = net(word_ids, np.tile(word_ids, (3, 1))).numpy()  # (3 centres, 3 candidates)
+    through_model = tf.nn.softmax(logits, axis=-1).numpy()
+    np.testing.assert_allclose(learned, through_model, atol=1e-5)
     likeliest = learned.argmax(axis=1)  # each word's likeliest context: a neighbour of it
     assert likeliest[0] == 1 and likeliest[1] in (0, 2) and likeliest[2] == 1, learned
-    print("   each word's likeliest context is a neighbour of it in the sentence.")
+    print("   check: rows sum to 1, equal to the model's softmax(v_c . u_o); each word's "
+          "likeliest context is a neighbour of it in the sentence ok")
     return learned
 
 

@@ -63,8 +63,9 @@ def step1_rnn(x: np.ndarray, U: int) -> None:
             assert np.allclose(h, ys[:, t], atol=1e-5)
         print(
             f"   sigma = {activation:7}: numpy == keras.layers.SimpleRNN at every step "
-            f"(last |h| = {np.linalg.norm(h):.4f})"
+            f"(last |h| = {np.linalg.norm(h):.4f}, keras {np.linalg.norm(ys[:, -1]):.4f})"
         )
+        assert abs(np.linalg.norm(h) - np.linalg.norm(ys[:, -1])) < 1e-5
 
 
 # ---- 2. §4.2.2: the gates, and the printed o_t
@@ -77,6 +78,7 @@ def step2_lstm(x: np.ndarray, U: int) -> None:
         dict(zip("ifgo", np.split(w, 4, -1), strict=True)) for w in (kernel, recurrent, bias)
     )
     h = c = h_printed = c_printed = np.zeros((1, U))
+    gaps = []
     print("\n2. LSTM: numpy gates vs keras.layers.LSTM, and the printed o_t (uses h_t)")
     for t in range(T):
         xt = x[:, t]
@@ -93,12 +95,19 @@ def step2_lstm(x: np.ndarray, U: int) -> None:
         for _ in range(200):  # fixed-point iteration
             hp = sigmoid(xt @ Wx["o"] + hp @ Wh["o"] + b["o"]) * np.tanh(c_printed)
         h_printed = hp
+        # it is a fixed point: o_t computed from this h_t gives this h_t back
+        o_fixed = sigmoid(xt @ Wx["o"] + h_printed @ Wh["o"] + b["o"])
+        assert np.allclose(o_fixed * np.tanh(c_printed), h_printed, atol=1e-9)
+        gaps.append(np.max(np.abs(h_printed - np.asarray(seq)[:, t])))
         print(
             f"   t={t + 1}: |h_t - keras| = {np.max(np.abs(h - np.asarray(seq)[:, t])):.1e}"
             f"   |h_t(printed o_t) - keras| = "
             f"{np.max(np.abs(h_printed - np.asarray(seq)[:, t])):.3f}"
         )
     assert np.allclose(h, np.asarray(h_T), atol=1e-5) and np.allclose(c, c_T, atol=1e-5)
+    assert max(gaps) > 1e-3, gaps  # the printed o_t gives other states than Keras's LSTM
+    print("   check: numpy = keras at every step; the printed o_t is a true fixed point and "
+          "its states differ from keras's ok")
 
 
 # ---- 3. §4.2.3: softmax(Q K^T / sqrt(d_k)) V vs the printed softmax(.) / d_k V
@@ -146,6 +155,10 @@ def step3_attention(rng: np.random.Generator, T: int) -> None:
         f"{np.max(np.abs(printed_w @ v - correct / d_k)):.1e})"
     )
     assert np.allclose(out, y, atol=1e-5) and np.allclose(y_mha, y, atol=1e-5)
+    assert np.allclose(printed_w.sum(-1), 1 / d_k, atol=1e-12)
+    assert np.allclose(printed_w @ v, correct / d_k, atol=1e-12)
+    print("   check: formula = both layers; printed rows sum to 1/d_k; printed output = "
+          "correct / d_k ok")
 
 
 def main(argv: list[str] | None = None) -> int:

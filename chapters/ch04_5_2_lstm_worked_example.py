@@ -12,16 +12,19 @@ What this script shows
     seeded weights, each gate at each step computed by hand in numpy and printed,
     beside ``keras.layers.LSTMCell`` run on the same vectors. h_T is the hidden state
     after the last token (h_3), which is the ``state_h`` ``keras.layers.LSTM`` returns
-    (and what the §5 listing's ``return_state=True`` hands back).
+    (and what the §5 listing's ``return_state=True`` hands back). Every printed number
+    is checked; the gates and states of each step are drawn as heatmaps
+    (``--out``/lstm_gates.png, default ``llm-tf-out/ch04_5_2_lstm_worked_example/``).
 
 Run
-    python chapters/ch04_5_2_lstm_worked_example.py [--quick] [--seed N] [--units U]
+    python chapters/ch04_5_2_lstm_worked_example.py [--quick] [--seed N] [--units U] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from llm_tf.runtime import quiet_tensorflow_import, set_seed
 
@@ -29,6 +32,8 @@ quiet_tensorflow_import()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+
+from llm_tf.plotting import cjk_figure, save_figure  # noqa: E402
 
 
 def fmt(v) -> str:
@@ -74,10 +79,11 @@ def step1_initial_state(U: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---- step 2: each time step, by hand and by Keras
-def step2_time_steps(words, v, Wx, Wh, b, cell, h, c) -> np.ndarray:
-    """Returns h_T, the hidden state after the last word."""
+def step2_time_steps(words, v, Wx, Wh, b, cell, h, c) -> tuple[np.ndarray, dict]:
+    """Returns h_T, the hidden state after the last word, and every step's gates and states."""
     U = h.shape[-1]
     h_k = c_k = np.zeros((1, U), "float32")
+    trace = {k: [] for k in "ifgoch"}  # name -> one (U,) row per time step
     for t, (w, x) in enumerate(zip(words, v, strict=True), start=1):
         i = sigmoid(x @ Wx["i"] + h @ Wh["i"] + b["i"])  # input gate
         f = sigmoid(x @ Wx["f"] + h @ Wh["f"] + b["f"])  # forget gate
@@ -91,7 +97,42 @@ def step2_time_steps(words, v, Wx, Wh, b, cell, h, c) -> np.ndarray:
         print(f"   h_{t} = o*tanh(c_{t})   = {fmt(h)}   keras: {fmt(np.asarray(h_k))}")
         assert np.allclose(h, np.asarray(h_k)[0], atol=1e-5)
         assert np.allclose(c, np.asarray(c_k)[0], atol=1e-5)
-    return h
+        for name, value in zip("ifgoch", (i, f, g, o, c, h), strict=True):
+            trace[name].append(value)
+        # the ranges the gate formulas promise
+        assert np.all((0 < i) & (i < 1) & (0 < f) & (f < 1) & (0 < o) & (o < 1))
+        assert np.all(np.abs(g) < 1) and np.all(np.abs(h) < 1)
+    print("\n   check: numpy = keras.layers.LSTMCell at every step (c_t and h_t); the gates "
+          "i, f, o in (0, 1), g and h in (-1, 1) ok")
+    return h, {k: np.stack(rows, axis=1) for k, rows in trace.items()}  # (U, T) each
+
+
+# ---- the gates and states drawn: one heatmap per quantity, time steps across
+def draw_gates(words: list[str], trace: dict, out: Path) -> Path:
+    titles = {
+        "i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t",
+        "o": "output gate o_t", "c": "cell state c_t", "h": "hidden state h_t",
+    }
+    with cjk_figure(figsize=(10, 4.8)) as fig:
+        axes = fig.subplots(2, 3)
+        for ax, name in zip(axes.ravel(), "ifgoch", strict=True):
+            values = trace[name]  # (U, T)
+            signed = name in "gch"  # tanh ranges (-1, 1); the gates (0, 1)
+            image = ax.imshow(values, cmap="coolwarm" if signed else "viridis",
+                              vmin=-1.0 if signed else 0.0, vmax=1.0, aspect="auto")
+            for (u, t), x in np.ndenumerate(values):
+                ax.text(t, u, f"{x:+.2f}", ha="center", va="center", fontsize=8,
+                        color="black" if signed or x > 0.5 else "white")
+            ax.set_xticks(range(len(words)), words)
+            ax.set_yticks(range(values.shape[0]), [f"unit {u + 1}" for u in range(values.shape[0])])
+            ax.set_title(titles[name], fontsize=10)
+            fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        fig.suptitle("§4.5.2 the LSTM on 我 爱 中国, step by step")
+        png = save_figure(fig, out / "lstm_gates.png")
+    data = png.read_bytes()
+    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", png
+    print(f"\nthe gates drawn: {png}\n   check: a PNG of {len(data):,} bytes ok")
+    return png
 
 
 # ---- step 3: h_T is the hidden state after the last word
@@ -114,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dim", type=int, default=3, help="word-vector size")
     p.add_argument("--quick", action="store_true", help="same run (it takes a second)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path("llm-tf-out") / Path(__file__).stem,
+                   help="folder of the picture (default: llm-tf-out/ch04_5_2_lstm_worked_example)")
     args = p.parse_args(argv)
     set_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -122,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     words, v = word_vectors(rng, D)
     Wx, Wh, b, cell = gate_weights(rng, D, U)
     h, c = step1_initial_state(U)
-    h = step2_time_steps(words, v, Wx, Wh, b, cell, h, c)
+    h, trace = step2_time_steps(words, v, Wx, Wh, b, cell, h, c)
     step3_final_state(cell, v, h)
+    draw_gates(words, trace, args.out)
     return 0
 
 

@@ -90,6 +90,12 @@ def step2_left_out(corpus: Path, seq_len: int) -> Vocabulary:
           f"{n_windows:,} x {seq_len} x {vocab_size:,} floats = {onehot_bytes / 2**30:.2f} GiB.")
     print(f"Sparse integer targets (sparse_categorical_crossentropy): {sparse_bytes / 2**20:.2f} MiB,"
           f" {onehot_bytes // sparse_bytes:,}x less. llm-tf trains with these (docs/errata.md).")
+    # the counts again, independently: tokenize every line here, one <eos> per line
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    assert n_tokens == sum(len(tok.tokenize(line)) for line in lines) + len(lines), n_tokens
+    assert len(vocab) == min(vocab_size, len(counts) + 4)  # the corpus's tokens + 4 specials
+    assert onehot_bytes == sparse_bytes * vocab_size and n_windows * (seq_len + 1) <= n_tokens
+    print("check: token count recounted line by line; one-hot / sparse = V exactly ok")
     return vocab
 
 
@@ -116,7 +122,12 @@ def step3_train(args, corpus: Path, seq_len: int, vocab: Vocabulary) -> None:
         text = generate_text(stepping_view(run.load_model(compile=False)), run.info().tokenizer,
                              run.vocab(), prompt, sampling)
         print(f"\ngenerated from {prompt!r} (LSTM state carried, one step per token):\n{text}")
-        assert after < before, "training did not lower the validation perplexity"
+        assert text.startswith(prompt) and len(text) > len(prompt), text
+        assert abs(before - len(vocab)) < 0.1 * len(vocab), before  # untrained: about uniform
+        limit = (0.5 if args.quick else 0.25) * len(vocab)
+        assert after < limit, f"validation perplexity {after:.1f} not below {limit:.0f}"
+        print(f"check: perplexity before ~ uniform {len(vocab)}, after < {limit:.0f}; the "
+              "text continues the prompt ok")
 
 
 def main(argv: list[str] | None = None) -> int:

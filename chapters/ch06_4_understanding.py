@@ -23,6 +23,7 @@ Every printed number is asserted.
 
 Run
     python chapters/ch06_4_understanding.py [--quick] [--seed N] [--out DIR]
+    (run folders and confusion matrices go to DIR, default ``llm-tf-out/ch06_4_understanding/``)
     (about 1-2 minutes on 2 CPU cores; --quick: a small model, a slice of the data)
 
 The same from the command line: ``llm-tf classify train | evaluate | predict | attention``.
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from llm_tf.runtime import quiet_tensorflow_import, set_seed
@@ -118,6 +118,8 @@ def step3_evaluate(runs: dict, out: Path) -> dict:
         assert abs(r["accuracy"] - m["test"]["accuracy"]) < 1e-9
         assert abs(r["macro_f1"] - m["test"]["macro_f1"]) < 1e-9
         assert cm.sum() == 150 and abs(np.trace(cm) / 150 - r["accuracy"]) < 1e-9
+        data = Path(r["confusion_matrix_png"]).read_bytes()
+        assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", r["confusion_matrix_png"]
         scores[lang] = (clf, r)
     return scores
 
@@ -163,10 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="§6.4: document classification end to end")
     p.add_argument("--quick", action="store_true", help="seconds, for the tests")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
+    p.add_argument("--out", type=Path, default=Path("llm-tf-out") / Path(__file__).stem,
+                   help="output folder (default: llm-tf-out/ch06_4_understanding)")
     args = p.parse_args(argv)
     set_seed(args.seed)
-    out = args.out or Path(tempfile.mkdtemp(prefix="ch06_4_"))
+    out = args.out
 
     data = step1_data(args.quick, args.seed)
     runs = step2_train(data, out, args)

@@ -7,7 +7,8 @@ models, the listings' ``RNN`` / ``LSTM`` / ``Transformer``), so
 - :func:`build_listing_lm`: the §5 listing, as printed (:mod:`.listing_lm`);
 - :class:`SimpleRNNLM`, :class:`StackedLSTMLM` (:mod:`.recurrent_lm`) and
   :class:`TransformerLM` (:mod:`.transformer_lm`): §3.2's models;
-- :class:`RNN`, :class:`LSTM`, :class:`Transformer`: §3.2's listing-shaped classes;
+- :class:`RNN`, :class:`LSTM`, :class:`Transformer`: §3.2's listing-shaped classes, and
+  :class:`NeuralNetwork`: §3.1.1's (a full-softmax skip-gram);
 - :class:`ModelConfig`, :func:`build_model`, :func:`stepping_view`: the registry;
 - :class:`HierarchicalClassifier` (:mod:`.hierarchical_classifier`) and its
   :class:`ClassifierConfig`: §3.3's cross-level attention in a document classifier (§6.4);
@@ -28,7 +29,7 @@ from llm_tf.models.listing_lm import (
     listing_lm_flops_per_token,
     listing_lm_param_counts,
 )
-from llm_tf.models.listing_models import LSTM, RNN, Transformer
+from llm_tf.models.listing_models import LSTM, RNN, NeuralNetwork, Transformer
 from llm_tf.models.qa_config import QAConfig
 from llm_tf.models.recurrent_lm import (
     RecurrentLM,
@@ -47,6 +48,7 @@ __all__ = [
     "ClassifierConfig",
     "HierarchicalClassifier",
     "LSTM",
+    "NeuralNetwork",
     "RNN",
     "ModelConfig",
     "QAConfig",

@@ -1,6 +1,21 @@
-"""§3.2.1-§3.2.3: the listings' ``RNN``, ``LSTM`` and ``Transformer``, made real.
+"""§3.1.1's ``NeuralNetwork`` and §3.2.1-§3.2.3's ``RNN``, ``LSTM`` and ``Transformer``, made real.
 
-Each listing reads::
+§3.1.1's listing reads::
+
+    sequence = ["我", "爱", "中国"]
+    model = NeuralNetwork(input_shape=(1, embedding_size), output_shape=(vocab_size,))
+    model.fit(sequence, epochs=10)
+    word_vectors = model.get_word_vectors()
+
+:class:`NeuralNetwork` accepts exactly that: the skip-gram network the section
+describes ("input a word, output a probability distribution over the vocabulary"),
+one word's (1, embedding_size) vector in, ``p(o | c)`` over ``vocab_size`` words out,
+trained on the (centre, context) pairs of a window with the full softmax, i.e. on
+§4.1.1's ``J`` itself. (:class:`llm_tf.vectors.Word2Vec` trains the same vectors
+with negative sampling, as word2vec does at scale; the word-vector package stands
+apart from the model side, so the two share no code.)
+
+Each §3.2 listing reads::
 
     sequence = ["我", "爱", "中国"]
     model = RNN(input_shape=(1, embedding_size), output_shape=(vocab_size,))
@@ -35,9 +50,11 @@ import numpy as np
 from llm_tf.models.compile import compile_lm
 from llm_tf.models.recurrent_lm import SimpleRNNLM, StackedLSTMLM
 from llm_tf.models.transformer_lm import TransformerLM
+from llm_tf.text.tokenizers import get_tokenizer
 from llm_tf.text.vocab import EOS_ID, SPECIALS, UNK_ID
 
 LEARNING_RATE = 1e-2  # Adam's step when fit() compiles the model itself (tiny data)
+WORD2VEC_LEARNING_RATE = 5e-2  # NeuralNetwork's Adam step: few pairs, few epochs
 
 
 def _shapes(input_shape, output_shape) -> tuple[int, int]:
@@ -64,8 +81,8 @@ def _is_token_list(x) -> bool:
     return isinstance(x, (list, tuple)) and all(isinstance(t, (str, int, np.integer)) for t in x)
 
 
-class _ListingAPI:
-    """``fit(sequence)`` / ``predict(sequence)`` on a token list, and the vocabulary."""
+class _ListingVocabulary:
+    """The listings' own vocabulary: the specials, then each token as first seen."""
 
     def _listing_setup(self, input_shape, output_shape, tokens):
         self.listing_input_shape = tuple(input_shape)
@@ -87,6 +104,20 @@ class _ListingAPI:
                 self.tokens.append(t)
             ids.append(self._index.get(t, UNK_ID))
         return ids
+
+    def _listing_config(self, config: dict) -> dict:
+        config.update(
+            {
+                "input_shape": list(self.listing_input_shape),
+                "output_shape": list(self.listing_output_shape),
+                "tokens": list(self.tokens),
+            }
+        )
+        return config
+
+
+class _ListingAPI(_ListingVocabulary):
+    """``fit(sequence)`` / ``predict(sequence)`` on a token list, for the language models."""
 
     def training_windows(self, sequence, seq_len: int = 64):
         """``(x, y)`` id windows of ``<eos> sequence <eos>`` (at most ``max_len`` wide)."""
@@ -128,14 +159,7 @@ class _ListingAPI:
         config = super().get_config()
         for key in ("vocab_size", "embedding_dim"):
             config.pop(key, None)
-        config.update(
-            {
-                "input_shape": list(self.listing_input_shape),
-                "output_shape": list(self.listing_output_shape),
-                "tokens": list(self.tokens),
-            }
-        )
-        return config
+        return self._listing_config(config)
 
 
 class _RecurrentListing(_ListingAPI):
@@ -188,3 +212,111 @@ class Transformer(_ListingAPI, TransformerLM):
             **kwargs,
         )
         self._listing_setup(input_shape, output_shape, tokens)
+
+
+def _token_lines(sequence) -> list[list]:
+    """Raw text (one line a sentence), a token list, or token lists -> token lists."""
+    if isinstance(sequence, str):
+        lines = [line for line in sequence.splitlines() if line.strip()]
+        tok = get_tokenizer("auto", sample=sequence[:5000])
+        return [tok.tokenize(line) for line in lines]
+    if _is_token_list(sequence):
+        return [list(sequence)]
+    if isinstance(sequence, (list, tuple)) and all(_is_token_list(s) for s in sequence):
+        return [list(s) for s in sequence]
+    raise ValueError(
+        "fit() expects raw text, a token list or token lists, got "
+        f"{type(sequence).__name__}"
+    )
+
+
+@keras.saving.register_keras_serializable(package="llm_tf")
+class NeuralNetwork(_ListingVocabulary, keras.Model):
+    """§3.1.1's ``NeuralNetwork(input_shape=(1, embedding_size), output_shape=(vocab_size,))``.
+
+    Skip-gram word2vec with the full softmax: ``call(ids)`` maps (B,) centre-word ids to
+    (B, vocab_size) probabilities ``p(o | c) = softmax(v_c W + b)``, where ``v_c`` is the
+    word's row of the input embedding (its word vector) and ``W`` (embedding_size,
+    vocab_size), ``b`` the output layer.
+
+    ``fit(sequence, epochs=...)`` takes raw text (each line a sentence; characters for
+    mostly-Chinese text, else words), a token list or token lists: it grows the
+    vocabulary (the four special tokens, then each new token as first seen, up to
+    ``vocab_size``; later ones map to ``<unk>``), makes every (centre, context) pair
+    within ``window`` tokens (:meth:`training_pairs`) and minimises their mean
+    ``-log p(context | centre)``, i.e. §4.1.1's J divided by the number of pairs, with
+    Adam. ``get_word_vectors()`` returns ``{token: vector}`` for the tokens seen.
+
+    Args:
+        input_shape: ``(1, embedding_size)``: one word in, as a vector of that size.
+        output_shape: ``(vocab_size,)``: a distribution over that many tokens out.
+        window: context words on each side of the centre.
+        tokens: the vocabulary so far (``get_config`` keeps it; None: the specials).
+
+    Example:
+        >>> model = NeuralNetwork(input_shape=(1, 8), output_shape=(10,))
+        >>> history = model.fit(["我", "爱", "中国"], epochs=10)
+        >>> sorted(model.get_word_vectors())
+        ['中国', '我', '爱']
+    """
+
+    def __init__(
+        self, input_shape=(1, 100), output_shape=(10_000,), window=2, tokens=None, **kwargs
+    ):
+        embedding_size, vocab_size = _shapes(input_shape, output_shape)
+        if int(window) < 1:
+            raise ValueError(f"window must be >= 1, got {window}")
+        super().__init__(**kwargs)
+        self.embedding_size, self.vocab_size, self.window = embedding_size, vocab_size, int(window)
+        self.embedding = keras.layers.Embedding(
+            vocab_size, embedding_size, name="word_vectors", dtype=self.dtype_policy
+        )
+        self.output_layer = keras.layers.Dense(
+            vocab_size, name="context_scores", dtype=self.dtype_policy
+        )
+        self._listing_setup(input_shape, output_shape, tokens)
+
+    def build(self, input_shape=(None,)):
+        self.embedding.build(input_shape)
+        self.output_layer.build((None, self.embedding_size))
+        self.built = True
+
+    def call(self, ids):
+        v = self.embedding(ids)  # (B, E): the centre words' vectors
+        logits = keras.ops.cast(self.output_layer(v), "float32")  # (B, V)
+        return keras.activations.softmax(logits)  # p(o | c)
+
+    def training_pairs(self, sequence, grow: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(centres, contexts) id arrays: every pair at distance 1..window within a line."""
+        centres, contexts = [], []
+        for line in _token_lines(sequence):
+            ids = np.asarray(self.encode(line, grow=grow), np.int32)
+            for d in range(1, self.window + 1):
+                if len(ids) > d:
+                    centres += [ids[:-d], ids[d:]]
+                    contexts += [ids[d:], ids[:-d]]
+        if not centres:
+            raise ValueError("fit() got no pair of words: give it at least two tokens")
+        return np.concatenate(centres), np.concatenate(contexts)
+
+    def fit(self, x=None, y=None, epochs=1, **kwargs):
+        """``fit(sequence, epochs=...)`` on text or tokens, or Keras's ``fit`` on arrays."""
+        if y is not None or isinstance(x, np.ndarray) and x.dtype.kind in "iu":
+            return super().fit(x, y, epochs=epochs, **kwargs)
+        centres, contexts = self.training_pairs(x)
+        if not self.compiled:
+            compile_lm(self, WORD2VEC_LEARNING_RATE, jit_compile=False)
+        kwargs.setdefault("verbose", 0)
+        kwargs.setdefault("batch_size", 256)
+        return super().fit(centres, contexts, epochs=epochs, **kwargs)
+
+    def get_word_vectors(self) -> dict[str, np.ndarray]:
+        """``{token: vector}`` for every token seen (the special tokens left out)."""
+        table = keras.ops.convert_to_numpy(self.embedding.embeddings)  # (V, E)
+        n = len(SPECIALS)
+        return {t: table[i] for i, t in enumerate(self.tokens[n:], start=n)}
+
+    def get_config(self):
+        config = super().get_config()
+        config["window"] = self.window
+        return self._listing_config(config)
