@@ -20,6 +20,10 @@ epoch's weights are kept), seeded, and writes a run folder::
                                     "label_names", "tokenizer", "vocab_size", "data"}
       metrics.json                 history, best epoch, validation (and test) metrics
       confusion_matrix.validation.png (and .test.png with test data)
+      training_curve.png           loss and accuracy per epoch, train and validation
+      checkpoint.keras, state.json the model with its optimizer after the last epoch, and
+                                   where training stands (``resume=True`` goes on)
+      best.keras                   the best validation epoch so far
 
 :func:`load_classifier` reads it back as a :class:`TrainedClassifier`, whose
 ``predict_proba``, ``evaluate`` (accuracy, macro-F1, confusion matrix PNG) and
@@ -54,6 +58,14 @@ from llm_tf.text.sentences import split_sentences
 from llm_tf.text.tokenizers import NAMES as TOKENIZERS
 from llm_tf.text.tokenizers import Tokenizer, get_tokenizer
 from llm_tf.text.vocab import Vocabulary
+from llm_tf.training.callbacks import (
+    CHECKPOINT,
+    EpochBatches,
+    EpochCheckpoint,
+    load_checkpoint,
+    read_state,
+    saved_run,
+)
 from llm_tf.training.run_folder import (
     check_vocab_size,
     load_model_file,
@@ -69,6 +81,7 @@ __all__ = ["KIND", "KeepBest", "SentenceTokenizer", "TrainedClassifier", "encode
 
 KIND = "classifier"  # config.json's "kind": what tells this run folder from the others
 CONFIG, VOCAB, MODEL, METRICS = "config.json", "vocab.json", "model.keras", "metrics.json"
+BEST = "best.keras"  # the best validation epoch so far, while training runs
 Data = LabelledTexts | str | os.PathLike
 
 
@@ -256,48 +269,82 @@ def load_classifier(path: str | os.PathLike) -> TrainedClassifier:
 class KeepBest(keras.callbacks.Callback):
     """Early stopping on validation accuracy, ties broken by the lower validation loss (a
     small data set reaches 100% long before the model stops improving); when training
-    ends the best epoch's weights are put back. ``patience=0`` never stops early."""
+    ends the best epoch's weights are put back. ``patience=0`` never stops early.
 
-    def __init__(self, patience: int):
+    With a ``folder`` the best weights are also written there (``best.keras``) when they
+    improve, and :meth:`state` / :meth:`restore` carry the rest over a resumed run."""
+
+    def __init__(self, patience: int, folder: str | os.PathLike | None = None):
         super().__init__()
         self.patience = int(patience)
+        self.folder = None if folder is None else Path(folder)
         self.best_key, self.best_epoch, self.best_weights, self.waited = None, 0, None, 0
+        self.stopped = False
 
     def on_epoch_end(self, epoch, logs=None):
         key = (float(logs["val_accuracy"]), -float(logs["val_loss"]))
         if self.best_key is None or key > self.best_key:
             self.best_key, self.best_epoch, self.waited = key, epoch, 0
             self.best_weights = self.model.get_weights()
+            if self.folder is not None:
+                save_model_atomic(self.model, self.folder / BEST)
             return
         self.waited += 1
         if self.patience and self.waited >= self.patience:
-            self.model.stop_training = True
+            self.model.stop_training = self.stopped = True
 
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
+    def state(self) -> dict:
+        """What a checkpoint keeps of this callback (the weights are ``best.keras``)."""
+        return {"best_key": None if self.best_key is None else list(self.best_key),
+                "best_epoch": self.best_epoch, "waited": self.waited, "stopped": self.stopped}
+
+    def restore(self, state: dict) -> None:
+        """Continue from :meth:`state`, the best weights read back from ``best.keras``."""
+        key = state.get("best_key")
+        self.best_key = None if key is None else tuple(float(k) for k in key)
+        self.best_epoch, self.waited = int(state.get("best_epoch", 0)), int(state.get("waited", 0))
+        self.stopped = bool(state.get("stopped", False))
+        if self.best_key is not None and self.folder is not None:
+            self.best_weights = load_model_file(self.folder / BEST, compile=False).get_weights()
+
 
 def train_classifier(data: Data, out: str | os.PathLike | None,
                      config: ClassifierConfig | None = None, val_data: Data | None = None,
-                     test_data: Data | None = None, verbose="auto") -> tuple[TrainedClassifier,
-                                                                              dict]:
+                     test_data: Data | None = None, verbose="auto", resume: bool = False,
+                     callbacks: list | None = None) -> tuple[TrainedClassifier, dict]:
     """Train on ``data`` (LabelledTexts or a path) and write the run folder ``out``.
 
     Validation is ``val_data``, or a stratified ``config.val_fraction`` of ``data``.
     Returns the classifier (the best validation epoch) and the metrics written to
     ``metrics.json``. ``out=None`` trains without writing anything (the benchmark). While
     it runs it is ``out``'s only writer (:func:`out_lock`).
+
+    After every epoch ``out`` gets ``checkpoint.keras`` and ``state.json``
+    (:class:`~llm_tf.training.callbacks.EpochCheckpoint`), ``best.keras`` when validation
+    improves, and ``training_curve.png``; with ``resume=True`` a run that was stopped
+    (even killed) continues from its last epoch with its saved settings (``config`` is
+    then ignored), and with ``deterministic`` ends with the weights of an unbroken run.
+    ``callbacks``: more Keras callbacks, run after the checkpoint's.
     """
-    if out is not None:
+    saved = saved_run(out, KIND) if resume and out is not None else None
+    if out is not None and saved is None:
         new_run_folder(out)
     with out_lock(out):
-        return _train_classifier(data, out, config, val_data, test_data, verbose)
+        if saved is not None:
+            saved = saved_run(out, KIND)  # again, now that no other process writes it
+            config = ClassifierConfig.from_dict(saved["config"])
+        return _train_classifier(data, out, config, val_data, test_data, verbose,
+                                 saved is not None, callbacks)
 
 
-def _train_classifier(data, out, config, val_data, test_data, verbose):
+def _train_classifier(data, out, config, val_data, test_data, verbose, resume=False,
+                      callbacks=None):
     cfg = config or ClassifierConfig()
-    run = None if out is None else new_run_folder(out)
+    run = None if out is None else (Path(out) if resume else new_run_folder(out))
     train = _load(data, what="the training data")
     if val_data is None:
         train, val = train.split((1 - cfg.val_fraction, cfg.val_fraction), seed=cfg.seed)
@@ -322,21 +369,53 @@ def _train_classifier(data, out, config, val_data, test_data, verbose):
     set_seed(cfg.seed)
     if cfg.deterministic:
         enable_determinism()
-    model = HierarchicalClassifier(**cfg.model_kwargs(len(vocab), train.num_classes))
-    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  jit_compile=False)  # XLA recompiles per batch shape: slower here
-    keep_best = KeepBest(cfg.patience)
-    history = model.fit(x, train.labels, batch_size=cfg.batch_size, epochs=cfg.epochs,
-                        validation_data=(xv, val.labels), callbacks=[keep_best], shuffle=True,
-                        verbose=verbose).history
-    val_acc = history["val_accuracy"]
-    best = keep_best.best_epoch
-    seconds = time.perf_counter() - start
-    clf = TrainedClassifier(model, vocab, tokenizer, list(train.label_names), cfg)
-
+    state = read_state(run) if resume else None
+    if state is not None:  # the weights, optimizer and dropout state of the last epoch
+        model = load_checkpoint(run, state)
+        if not isinstance(model, HierarchicalClassifier):
+            raise UserInputError(f"{str(run / CHECKPOINT)!r} holds a {type(model).__name__}, "
+                                 "not the classifier of llm-tf classify train")
+        check_vocab_size(model, len(vocab), "the training data's vocabulary", run / CHECKPOINT)
+    else:
+        model = HierarchicalClassifier(**cfg.model_kwargs(len(vocab), train.num_classes))
+        model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      jit_compile=False)  # XLA recompiles per batch shape: slower here
     if run is not None:
         run.mkdir(parents=True, exist_ok=True)
+        vocab.save(run / VOCAB)
+        write_json_atomic(run / CONFIG, {
+            "kind": KIND, "model": "HierarchicalClassifier", "config": cfg.to_dict(),
+            "label_names": list(train.label_names), "tokenizer": tokenizer.to_config(),
+            "vocab_size": len(vocab),
+            "data": {"train": _source(data), "validation": _source(val_data),
+                     "test": _source(test_data)}})
+    keep_best = KeepBest(cfg.patience, run)
+    done = 0
+    if state is not None:
+        keep_best.restore(state.get("keep_best", {}))
+        done = cfg.epochs if keep_best.stopped else state["epoch"]
+    name = _source(data) if not isinstance(data, (str, os.PathLike)) else Path(data).name
+
+    def title():  # once built: the model learns its input shape from the first batch
+        return f"§6.4 HierarchicalClassifier ({model.count_params():,} parameters): {name}"
+
+    checkpoint = EpochCheckpoint(run, state["history"] if state else None, title,
+                                 panels=("loss", "accuracy"),
+                                 extra=lambda: {"keep_best": keep_best.state()},
+                                 seconds=state.get("seconds", 0.0) if state else 0.0)
+    if done < cfg.epochs:
+        batches = EpochBatches(x, train.labels, cfg.batch_size, cfg.seed, done, cfg.epochs)
+        model.fit(**batches.fit_args(), validation_data=(xv, val.labels),
+                  callbacks=[keep_best, checkpoint, *(callbacks or ())], verbose=verbose)
+    else:
+        keep_best.set_model(model)
+        keep_best.on_train_end()  # the best epoch's weights, as after fit
+    history = checkpoint.history
+    val_acc = history["val_accuracy"]
+    best = keep_best.best_epoch
+    seconds = checkpoint.elapsed() if done < cfg.epochs else time.perf_counter() - start
+    clf = TrainedClassifier(model, vocab, tokenizer, list(train.label_names), cfg)
 
     def png(split):
         return None if run is None else run / f"confusion_matrix.{split}.png"
@@ -356,13 +435,7 @@ def _train_classifier(data, out, config, val_data, test_data, verbose):
         metrics["test"] = clf.evaluate(test, png("test"), "test")
     if run is not None:
         save_model_atomic(model, run / MODEL)
-        vocab.save(run / VOCAB)
-        write_json_atomic(run / CONFIG, {
-            "kind": KIND, "model": "HierarchicalClassifier", "config": cfg.to_dict(),
-            "label_names": list(train.label_names), "tokenizer": tokenizer.to_config(),
-            "vocab_size": len(vocab),
-            "data": {"train": _source(data), "validation": _source(val_data),
-                     "test": _source(test_data)}})
+        checkpoint.plot()
         write_json_atomic(run / METRICS, metrics)
     return clf, metrics
 

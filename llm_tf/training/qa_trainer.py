@@ -11,6 +11,9 @@ seeded, and writes a run folder::
       config.json     {"kind": "qa", "config": QAConfig, "knowledge_base", "questions",
                        "vocab_size"}
       metrics.json    loss per epoch, sizes, time, and exact match on the training data
+      checkpoint.keras, state.json   the model with its optimizer after the last epoch,
+                      and where training stands (``train_qa(..., resume=True)`` goes on)
+      training_curve.png   loss and learning rate per epoch
 
 :func:`load_qa` reads it back; :func:`evaluate_qa` scores questions against a
 knowledge base (exact match overall and per language, the mistakes);
@@ -40,6 +43,14 @@ from llm_tf.text.qa_data import UNKNOWN_ID, decode_ids
 from llm_tf.text.qa_questions import training_questions
 from llm_tf.text.retrieval import UNKNOWN
 from llm_tf.text.vocab import BOS_ID, EOS_ID
+from llm_tf.training.callbacks import (
+    CHECKPOINT,
+    EpochBatches,
+    EpochCheckpoint,
+    load_checkpoint,
+    read_state,
+    saved_run,
+)
 from llm_tf.training.run_folder import (
     load_model_file,
     new_run_folder,
@@ -83,20 +94,33 @@ def load_questions(path: str | os.PathLike) -> list[dict]:
 
 def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | None = None,
              questions: str | os.PathLike | list[dict] | None = None,
-             verbose="auto") -> tuple[AnswerGenerator, dict]:
+             verbose="auto", resume: bool = False,
+             callbacks: list | None = None) -> tuple[AnswerGenerator, dict]:
     """Train on ``questions`` (default: made from the knowledge base) and write ``out``
     (``None``: write nothing), its only writer while it runs (:func:`out_lock`).
     ``knowledge_base`` is a path, a dict or a
-    :class:`~llm_tf.text.knowledge_base.KnowledgeBase`."""
-    if out is not None:
+    :class:`~llm_tf.text.knowledge_base.KnowledgeBase`.
+
+    After every epoch ``out`` gets ``checkpoint.keras`` and ``state.json``
+    (:class:`~llm_tf.training.callbacks.EpochCheckpoint`) and ``training_curve.png``;
+    with ``resume=True`` a run that was stopped (even killed) continues from its last
+    epoch with its saved settings (``config`` is then ignored), and with
+    ``deterministic`` ends with the weights of an unbroken run. ``callbacks``: more Keras
+    callbacks, run after the checkpoint's."""
+    saved = saved_run(out, KIND) if resume and out is not None else None
+    if out is not None and saved is None:
         new_run_folder(out)
     with out_lock(out):
-        return _train_qa(knowledge_base, out, config, questions, verbose)
+        if saved is not None:
+            saved = saved_run(out, KIND)  # again, now that no other process writes it
+            config = QAConfig.from_dict(saved["config"])
+        return _train_qa(knowledge_base, out, config, questions, verbose, saved is not None,
+                         callbacks)
 
 
-def _train_qa(knowledge_base, out, config, questions, verbose):
+def _train_qa(knowledge_base, out, config, questions, verbose, resume=False, callbacks=None):
     cfg = config or QAConfig()
-    run = None if out is None else new_run_folder(out)
+    run = None if out is None else (Path(out) if resume else new_run_folder(out))
     kb_path = str(knowledge_base) if isinstance(knowledge_base, (str, os.PathLike)) else None
     kb = KnowledgeBase.load(kb_path) if kb_path else KnowledgeBase.from_dict(knowledge_base)
     if questions is None:
@@ -111,31 +135,51 @@ def _train_qa(knowledge_base, out, config, questions, verbose):
     set_seed(cfg.seed)
     if cfg.deterministic:
         enable_determinism()
-    model = AnswerGenerator(**cfg.model_kwargs())
-    model._set_vocabulary(model.build_vocabulary_from(qs, answers, kb))
-    # cosine decay: at a constant rate the loss jumps from epoch to epoch (0.02 -> 0.05)
-    # and the run ends wherever it is; exact match on held-out countries varied by 4 points
-    steps = cfg.epochs * -(-len(qs) // cfg.batch_size)
-    rate = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, steps, alpha=0.1)
-    model.compile(optimizer=keras.optimizers.Adam(rate, global_clipnorm=1.0), loss=qa_loss(),
-                  jit_compile=False)
-    history = model.fit(qs, answers, knowledge_base=kb, batch_size=cfg.batch_size,
-                        epochs=cfg.epochs, shuffle=True, verbose=verbose).history
-    seconds = time.perf_counter() - start
-    train_eval = evaluate_qa(model, kb, rows)
-    metrics = {"kind": KIND, "questions": len(rows), "vocab_size": len(model.vocabulary),
-               "params": int(model.count_params()), "copy": cfg.copy, "epochs": cfg.epochs,
-               "history": {k: [float(x) for x in v] for k, v in history.items()},
-               "train_seconds": seconds, "train": _summary(train_eval)}
+    state = read_state(run) if resume else None
+    if state is not None:  # the weights, optimizer and dropout state of the last epoch
+        model = load_checkpoint(run, state)
+        if not isinstance(model, AnswerGenerator):
+            raise UserInputError(f"{str(run / CHECKPOINT)!r} holds a {type(model).__name__}, "
+                                 "not the answer generator of llm-tf qa train")
+    else:
+        model = AnswerGenerator(**cfg.model_kwargs())
+        model._set_vocabulary(model.build_vocabulary_from(qs, answers, kb))
+        # cosine decay: at a constant rate the loss jumps from epoch to epoch (0.02 -> 0.05)
+        # and the run ends wherever it is; exact match on held-out countries varied by 4 points
+        steps = cfg.epochs * -(-len(qs) // cfg.batch_size)
+        rate = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, steps, alpha=0.1)
+        model.compile(optimizer=keras.optimizers.Adam(rate, global_clipnorm=1.0),
+                      loss=qa_loss(), jit_compile=False)
+    model._kb(kb)  # kept for predict, as fit(questions, answers, knowledge_base=kb) does
+    inputs, targets, _, _ = model.encode_examples(qs, answers, kb)
+    done = state["epoch"] if state else 0
     if run is not None:
         run.mkdir(parents=True, exist_ok=True)
-        save_model_atomic(model, run / MODEL)
         write_json_atomic(run / VOCAB, model.vocabulary)
         write_json_atomic(run / CONFIG, {
             "kind": KIND, "model": "AnswerGenerator", "config": cfg.to_dict(),
             "knowledge_base": kb_path, "vocab_size": len(model.vocabulary),
             "questions": str(questions) if isinstance(questions, (str, os.PathLike)) else (
                 None if questions is None else f"{len(rows)} questions")})
+    title = f"§6.1 AnswerGenerator ({model.count_params():,} parameters): " + (
+        Path(str(questions)).name if isinstance(questions, (str, os.PathLike))
+        else Path(kb_path).name if kb_path else f"{len(rows)} questions")
+    checkpoint = EpochCheckpoint(run, state["history"] if state else None, title,
+                                 seconds=state.get("seconds", 0.0) if state else 0.0)
+    if done < cfg.epochs:
+        batches = EpochBatches(inputs, targets, cfg.batch_size, cfg.seed, done, cfg.epochs)
+        model.fit(**batches.fit_args(), callbacks=[checkpoint, *(callbacks or ())],
+                  verbose=verbose)
+    history = checkpoint.history
+    seconds = checkpoint.elapsed() if done < cfg.epochs else time.perf_counter() - start
+    train_eval = evaluate_qa(model, kb, rows)
+    metrics = {"kind": KIND, "questions": len(rows), "vocab_size": len(model.vocabulary),
+               "params": int(model.count_params()), "copy": cfg.copy, "epochs": cfg.epochs,
+               "history": {k: [float(x) for x in v] for k, v in history.items()},
+               "train_seconds": seconds, "train": _summary(train_eval)}
+    if run is not None:
+        save_model_atomic(model, run / MODEL)
+        checkpoint.plot()
         write_json_atomic(run / METRICS, metrics)
     return model, metrics
 

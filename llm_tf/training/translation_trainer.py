@@ -10,6 +10,9 @@ one direction, seeded, and writes a run folder::
       config.json     {"kind": "translate", "config": TranslationConfig, "pairs",
                        "vocab_size"}
       metrics.json    loss per epoch, sizes, time; BLEU on the test pairs when given
+      checkpoint.keras, state.json   the model with its optimizer after the last epoch,
+                      and where training stands (``train_translation(..., resume=True)``)
+      training_curve.png   loss and learning rate per epoch
 
 :func:`load_translation` reads it back; :func:`evaluate_translation` scores a model on
 sentence pairs: sacrebleu's corpus BLEU (``zh`` tokenizer for Chinese targets, ``13a``
@@ -32,6 +35,14 @@ from llm_tf.models import TranslationConfig, Translator  # registers the classes
 from llm_tf.models.translator import translation_loss
 from llm_tf.runtime import enable_determinism, set_seed
 from llm_tf.text.parallel_corpus import load_pairs, sides
+from llm_tf.training.callbacks import (
+    CHECKPOINT,
+    EpochBatches,
+    EpochCheckpoint,
+    load_checkpoint,
+    read_state,
+    saved_run,
+)
 from llm_tf.training.run_folder import (
     load_model_file,
     new_run_folder,
@@ -52,19 +63,32 @@ def _rows(pairs) -> list[dict]:
 
 def train_translation(pairs, out: str | os.PathLike | None,
                       config: TranslationConfig | None = None, test_pairs=None,
-                      verbose="auto") -> tuple[Translator, dict]:
+                      verbose="auto", resume: bool = False,
+                      callbacks: list | None = None) -> tuple[Translator, dict]:
     """Train on ``pairs`` (a path or rows ``{"en", "zh"}``) in ``config.direction`` and
     write ``out`` (``None``: write nothing), its only writer while it runs
-    (:func:`out_lock`); with ``test_pairs``, score them too."""
-    if out is not None:
+    (:func:`out_lock`); with ``test_pairs``, score them too.
+
+    After every epoch ``out`` gets ``checkpoint.keras`` and ``state.json``
+    (:class:`~llm_tf.training.callbacks.EpochCheckpoint`) and ``training_curve.png``;
+    with ``resume=True`` a run that was stopped (even killed) continues from its last
+    epoch with its saved settings (``config`` is then ignored), and with
+    ``deterministic`` ends with the weights of an unbroken run. ``callbacks``: more Keras
+    callbacks, run after the checkpoint's."""
+    saved = saved_run(out, KIND) if resume and out is not None else None
+    if out is not None and saved is None:
         new_run_folder(out)
     with out_lock(out):
-        return _train_translation(pairs, out, config, test_pairs, verbose)
+        if saved is not None:
+            saved = saved_run(out, KIND)  # again, now that no other process writes it
+            config = TranslationConfig.from_dict(saved["config"])
+        return _train_translation(pairs, out, config, test_pairs, verbose, saved is not None,
+                                  callbacks)
 
 
-def _train_translation(pairs, out, config, test_pairs, verbose):
+def _train_translation(pairs, out, config, test_pairs, verbose, resume=False, callbacks=None):
     cfg = config or TranslationConfig()
-    run = None if out is None else new_run_folder(out)
+    run = None if out is None else (Path(out) if resume else new_run_folder(out))
     rows = _rows(pairs)
     test_rows = None if test_pairs is None else _rows(test_pairs)
     sources, targets = sides(rows, cfg.direction)
@@ -73,13 +97,38 @@ def _train_translation(pairs, out, config, test_pairs, verbose):
     set_seed(cfg.seed)
     if cfg.deterministic:
         enable_determinism()
-    model = Translator(**cfg.model_kwargs())
-    model._set_vocabulary(model.build_vocabulary_from(sources, targets))
-    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=translation_loss(),
-                  jit_compile=False)
-    history = model.fit(sources, targets, batch_size=cfg.batch_size, epochs=cfg.epochs,
-                        shuffle=True, verbose=verbose).history
-    seconds = time.perf_counter() - start
+    state = read_state(run) if resume else None
+    if state is not None:  # the weights, optimizer and dropout state of the last epoch
+        model = load_checkpoint(run, state)
+        if not isinstance(model, Translator):
+            raise UserInputError(f"{str(run / CHECKPOINT)!r} holds a {type(model).__name__}, "
+                                 "not the translator of llm-tf translate train")
+    else:
+        model = Translator(**cfg.model_kwargs())
+        model._set_vocabulary(model.build_vocabulary_from(sources, targets))
+        model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate),
+                      loss=translation_loss(), jit_compile=False)
+    inputs, y, _ = model.encode_pairs(sources, targets)
+    done = state["epoch"] if state else 0
+    name = Path(pairs).name if isinstance(pairs, (str, os.PathLike)) else f"{len(rows)} pairs"
+    if run is not None:
+        run.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(run / VOCAB, model.vocabulary)
+        write_json_atomic(run / CONFIG, {
+            "kind": KIND, "model": "Translator", "config": cfg.to_dict(),
+            "vocab_size": len(model.vocabulary),
+            "pairs": str(pairs) if isinstance(pairs, (str, os.PathLike)) else f"{len(rows)} pairs",
+            "test_pairs": (str(test_pairs) if isinstance(test_pairs, (str, os.PathLike))
+                           else None if test_rows is None else f"{len(test_rows)} pairs")})
+    title = f"§6.3 Translator {cfg.direction} ({model.count_params():,} parameters): {name}"
+    checkpoint = EpochCheckpoint(run, state["history"] if state else None, title,
+                                 seconds=state.get("seconds", 0.0) if state else 0.0)
+    if done < cfg.epochs:
+        batches = EpochBatches(inputs, y, cfg.batch_size, cfg.seed, done, cfg.epochs)
+        model.fit(**batches.fit_args(), callbacks=[checkpoint, *(callbacks or ())],
+                  verbose=verbose)
+    history = checkpoint.history
+    seconds = checkpoint.elapsed() if done < cfg.epochs else time.perf_counter() - start
     metrics = {"kind": KIND, "direction": cfg.direction, "pairs": len(rows),
                "vocab_size": len(model.vocabulary), "params": int(model.count_params()),
                "copy": cfg.copy, "epochs": cfg.epochs,
@@ -88,15 +137,8 @@ def _train_translation(pairs, out, config, test_pairs, verbose):
     if test_rows is not None:
         metrics["test"] = _summary(evaluate_translation(model, test_rows))
     if run is not None:
-        run.mkdir(parents=True, exist_ok=True)
         save_model_atomic(model, run / MODEL)
-        write_json_atomic(run / VOCAB, model.vocabulary)
-        write_json_atomic(run / CONFIG, {
-            "kind": KIND, "model": "Translator", "config": cfg.to_dict(),
-            "vocab_size": len(model.vocabulary),
-            "pairs": str(pairs) if isinstance(pairs, (str, os.PathLike)) else f"{len(rows)} pairs",
-            "test_pairs": (str(test_pairs) if isinstance(test_pairs, (str, os.PathLike))
-                           else None if test_rows is None else f"{len(test_rows)} pairs")})
+        checkpoint.plot()
         write_json_atomic(run / METRICS, metrics)
     return model, metrics
 

@@ -76,8 +76,12 @@ def test_learns_the_shipped_data_above_the_bag_of_words(trained):
 def test_the_run_folder_round_trips(trained, tmp_path):
     out, clf, m = trained
     for name in ("model.keras", "vocab.json", "config.json", "metrics.json",
-                 "confusion_matrix.validation.png", "confusion_matrix.test.png"):
+                 "confusion_matrix.validation.png", "confusion_matrix.test.png",
+                 "checkpoint.keras", "state.json", "best.keras", "training_curve.png"):
         assert (out / name).is_file(), name
+    curve = (out / "training_curve.png").read_bytes()  # loss and accuracy per epoch
+    assert curve.startswith(b"\x89PNG\r\n\x1a\n") and len(curve) > 1000
+    assert json.loads((out / "state.json").read_text(encoding="utf-8"))["epoch"] == 4
     cfg = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert cfg["kind"] == "classifier" and cfg["tokenizer"] == {"kind": "auto", "lower": False}
     assert cfg["label_names"] == ["food", "geography", "science", "sport", "technology",

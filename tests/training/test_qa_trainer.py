@@ -19,7 +19,10 @@ def test_run_folder_round_trip(tmp_path):
     kb_path.write_text(json.dumps(KB, ensure_ascii=False), encoding="utf-8")
     model, metrics = train_qa(kb_path, tmp_path / "run", TINY, verbose=0)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["config.json", "metrics.json", "model.keras", "vocab.json"]
+    assert names == ["checkpoint.keras", "config.json", "metrics.json", "model.keras",
+                     "state.json", "training_curve.png", "vocab.json"]
+    curve = (tmp_path / "run" / "training_curve.png").read_bytes()  # loss, learning rate
+    assert curve.startswith(b"\x89PNG\r\n\x1a\n") and len(curve) > 1000
     info = json.loads((tmp_path / "run" / "config.json").read_text(encoding="utf-8"))
     assert info["kind"] == "qa" and info["config"] == TINY.to_dict()
     assert metrics["questions"] == 3 * (2 * 4 + 5) and len(metrics["history"]["loss"]) == 2

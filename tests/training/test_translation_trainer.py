@@ -30,7 +30,10 @@ def run(tmp_path_factory):
 def test_writes_the_run_folder(run):
     out, model, metrics, _ = run
     assert {p.name for p in out.iterdir()} == {"model.keras", "vocab.json", "config.json",
-                                               "metrics.json"}
+                                               "metrics.json", "checkpoint.keras",
+                                               "state.json", "training_curve.png"}
+    curve = (out / "training_curve.png").read_bytes()  # loss and learning rate per epoch
+    assert curve.startswith(b"\x89PNG\r\n\x1a\n") and len(curve) > 1000
     info = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert info["kind"] == "translate" and info["config"]["direction"] == "zh-en"
     assert TranslationConfig.from_dict(info["config"]) == TINY
