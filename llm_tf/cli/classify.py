@@ -80,7 +80,7 @@ def _cmd_train(args) -> int:
     from llm_tf.models import ClassifierConfig
 
     cfg = ClassifierConfig(**given(args, ClassifierConfig))
-    stale = check_out(args.out, args.overwrite)
+    stale = False if args.resume else check_out(args.out, args.overwrite)
     from llm_tf.text.labelled_data import load_labelled
 
     for path in (args.data, args.val_data, args.test_data):
@@ -90,10 +90,12 @@ def _cmd_train(args) -> int:
     from llm_tf.training.classifier_trainer import train_classifier
 
     with removed_on_error(args.out):
-        note_device(args)
+        if not args.resume:  # a resumed run's folder is checked first: bad input is one line
+            note_device(args)
         _, m = train_classifier(args.data, args.out, cfg, val_data=args.val_data,
                                 test_data=args.test_data,
-                                verbose=0 if args.json or args.quiet else 2)
+                                verbose=0 if args.json or args.quiet else 2,
+            resume=args.resume)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -215,6 +217,9 @@ def register(sub) -> None:
     q.add_argument("--quiet", action="store_true",
                    help="no device or per-epoch lines: only the final result lines")
     add_overwrite_arg(q)
+    q.add_argument("--resume", action="store_true",
+                   help="continue the stopped run in --out from its last epoch, with its "
+                   "saved settings (after a crash, a kill or Ctrl-C)")
     add_config_args(q, ClassifierConfig)
     q.set_defaults(func=_cmd_train)
 

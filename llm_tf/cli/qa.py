@@ -60,7 +60,7 @@ def _cmd_train(args) -> int:
     from llm_tf.models import QAConfig
 
     cfg = QAConfig(**given(args, QAConfig))
-    stale = check_out(args.out, args.overwrite)
+    stale = False if args.resume else check_out(args.out, args.overwrite)
     from llm_tf.text.knowledge_base import KnowledgeBase
     from llm_tf.training.qa_trainer import train_qa
 
@@ -69,9 +69,11 @@ def _cmd_train(args) -> int:
         _questions(args.questions)
     clear_out(args.out, stale)
     with removed_on_error(args.out):
-        note_device(args)
+        if not args.resume:  # a resumed run's folder is checked first: bad input is one line
+            note_device(args)
         _, m = train_qa(args.kb, args.out, cfg, questions=args.questions,
-                        verbose=0 if args.json or args.quiet else 2)
+                        verbose=0 if args.json or args.quiet else 2,
+            resume=args.resume)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -175,6 +177,9 @@ def register(sub) -> None:
     q.add_argument("--quiet", action="store_true",
                    help="no device or per-epoch lines: only the final result lines")
     add_overwrite_arg(q)
+    q.add_argument("--resume", action="store_true",
+                   help="continue the stopped run in --out from its last epoch, with its "
+                   "saved settings (after a crash, a kill or Ctrl-C)")
     add_config_args(q, QAConfig)
     q.set_defaults(func=_cmd_train)
 

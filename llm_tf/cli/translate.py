@@ -63,14 +63,16 @@ def _cmd_train(args) -> int:
     from llm_tf.text.parallel_corpus import load_pairs
     from llm_tf.training.translation_trainer import train_translation
 
-    stale = check_out(args.out, args.overwrite)
+    stale = False if args.resume else check_out(args.out, args.overwrite)
     rows = load_pairs(args.pairs)  # bad input fails before anything is removed or built
     test = None if args.test is None else load_pairs(args.test)
     clear_out(args.out, stale)
     with removed_on_error(args.out):
-        note_device(args)
+        if not args.resume:  # a resumed run's folder is checked first: bad input is one line
+            note_device(args)
         _, m = train_translation(rows, args.out, cfg, test_pairs=test,
-                                 verbose=0 if args.json or args.quiet else 2)
+                                 verbose=0 if args.json or args.quiet else 2,
+            resume=args.resume)
     if args.json:
         print(json.dumps(m, ensure_ascii=False))
         return 0
@@ -160,6 +162,9 @@ def register(sub) -> None:
     q.add_argument("--quiet", action="store_true",
                    help="no device or per-epoch lines: only the final result lines")
     add_overwrite_arg(q)
+    q.add_argument("--resume", action="store_true",
+                   help="continue the stopped run in --out from its last epoch, with its "
+                   "saved settings (after a crash, a kill or Ctrl-C)")
     add_config_args(q, TranslationConfig)
     q.set_defaults(func=_cmd_train)
 

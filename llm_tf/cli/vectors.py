@@ -42,7 +42,6 @@ from llm_tf.cli.common import (
     show_usage,
 )
 from llm_tf.errors import UserInputError
-from llm_tf.files import run_lock
 from llm_tf.runtime import quiet_tensorflow_import
 from llm_tf.vectors import (  # numpy only: the trainers (and TensorFlow) load on first use
     GloVeConfig,
@@ -78,6 +77,9 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true",
                    help="no device, counting or progress lines: only the result lines")
     add_overwrite_arg(p)
+    p.add_argument("--resume", action="store_true",
+                   help="continue the stopped run in --out from its last epoch, with its "
+                   "saved settings (after a crash, a kill or Ctrl-C)")
 
 
 def _prepare(args, config_cls):
@@ -86,8 +88,9 @@ def _prepare(args, config_cls):
 
     config = config_cls(**given(args, config_cls))  # its __post_init__ checks every value
     corpus_files(args.corpus)  # a missing or unreadable corpus fails here
-    stale = check_out(args.out, args.overwrite, others_ok=True)  # not over another run
-    clear_out(args.out, stale)
+    if not args.resume:
+        stale = check_out(args.out, args.overwrite, others_ok=True)  # not over another run
+        clear_out(args.out, stale)
     quiet_tensorflow_import()  # only now: training needs TensorFlow
     return config, Path(args.out)
 
@@ -132,12 +135,13 @@ def run_word2vec(args) -> int:
     from llm_tf.vectors.word2vec import Word2Vec
 
     w2v = Word2Vec(config)
-    with removed_on_error(out), run_lock(out):  # one writer per --out folder
+    with removed_on_error(out):  # train_run holds the run lock: one writer per --out folder
         start = time.perf_counter()
-        w2v.build_vocab(args.corpus)  # a --min-count above every word fails here
-        note_device(args)
-        with _training_output(args):
-            w2v.fit(args.corpus, verbose=_verbose(args))
+        if not args.resume:  # a resumed run's folder is checked first: bad input is one line
+            w2v.build_vocab(args.corpus)  # a --min-count above every word fails here
+            note_device(args)
+        with _training_output(args):  # a checkpoint every epoch, the training curve at the end
+            w2v.train_run(args.corpus, out, resume=args.resume, verbose=_verbose(args))
         return _finish(w2v, out, time.perf_counter() - start, args.json)
 
 
@@ -146,13 +150,14 @@ def run_glove(args) -> int:
     from llm_tf.vectors.glove import GloVe
 
     glove = GloVe(config)
-    with removed_on_error(out), run_lock(out):  # one writer per --out folder
+    with removed_on_error(out):  # train_run holds the run lock: one writer per --out folder
         start = time.perf_counter()
-        cooc = glove.count(args.corpus)
-        note_device(args)
-        _say(args, f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
-        with _training_output(args):
-            glove.fit(verbose=_verbose(args))
+        if not args.resume:
+            cooc = glove.count(args.corpus)
+            note_device(args)
+            _say(args, f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
+        with _training_output(args):  # a checkpoint every epoch, the training curve at the end
+            glove.train_run(args.corpus, out, resume=args.resume, verbose=_verbose(args))
         return _finish(glove, out, time.perf_counter() - start, args.json)
 
 
