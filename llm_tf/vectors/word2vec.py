@@ -266,7 +266,7 @@ class Word2Vec(WordVectorTrainer):
 
     - the default is skip-gram (``sg=True``, the article's), gensim's is CBOW (``sg=0``);
     - ``save`` writes a folder (``vectors.txt``, ``vocab.json``, ``config.json``,
-      ``model.keras``), never a pickle;
+      ``model.keras``), nothing that runs code when read (JSON and arrays only);
     - ``workers`` has no effect: TensorFlow decides the threads (one graph);
     - ``hs=1`` and ``cbow_mean=0`` are not implemented (a clear error);
     - ``train`` returns Keras' ``History`` and builds the vocabulary itself if needed.
