@@ -69,6 +69,7 @@ def _run_installed(target: Path, cwd: Path, *argv):
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow  # 13 s; the quick demo on the embedded data stays in the default run
 def test_a_normal_install_runs_the_demo_from_another_folder(installed, tmp_path, en_corpus):
     work = tmp_path / "elsewhere"
     work.mkdir()

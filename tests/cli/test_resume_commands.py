@@ -27,10 +27,12 @@ def _epoch(out):
         return 0
 
 
-@pytest.mark.parametrize("command", [["qa", "train", "--kb", str(DATA / "facts.json")],
-                                     ["classify", "train", "--data",
-                                      str(DATA / "classify" / "sample.tsv")],
-                                     ["word2vec", "--corpus", str(DATA / "corpus.en.txt")]])
+@pytest.mark.parametrize("command", [  # one command in the default run (4 s each)
+    pytest.param(["qa", "train", "--kb", str(DATA / "facts.json")], id="qa"),
+    pytest.param(["classify", "train", "--data", str(DATA / "classify" / "sample.tsv")],
+                 id="classify", marks=pytest.mark.slow),
+    pytest.param(["word2vec", "--corpus", str(DATA / "corpus.en.txt")], id="word2vec",
+                 marks=pytest.mark.slow)])
 def test_resume_refuses_a_folder_of_another_kind(command, tmp_path):
     other = tmp_path / "other"
     other.mkdir()

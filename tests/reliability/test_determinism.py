@@ -57,7 +57,7 @@ CASES = {
 }
 # Kept out of the default run (marked slow; ~10-20 s each on 2 CPU cores): the default
 # run keeps one LM, both word-vector trainers and one encoder-decoder (~35 s in all).
-SLOW = ("lm-transformer", "translate", "classify")
+SLOW = ("lm-transformer", "translate", "classify", "qa")  # lstm, word2vec, glove stay fast
 
 
 def _inputs(tmp_path) -> dict:

@@ -5,6 +5,8 @@ resumes, from the run folder's own files."""
 
 import json
 
+import pytest
+
 from tests.paths import DATA
 from tests.reliability_files.conftest import run_cli
 
@@ -12,6 +14,7 @@ ESCAPES = {"corpus": "../../outside/corpus.txt", "val_corpus": "/nonexistent/llm
            "test_corpus": "../../../../etc/llm-tf-test.txt"}
 
 
+@pytest.mark.slow  # 12 s: four commands on one run
 def test_paths_in_the_config_never_leave_the_run_folder(tmp_path, capsys):
     run = tmp_path / "run"
     rc, _, err = run_cli(capsys, "train", "--corpus", DATA / "corpus.en.txt", "--out", run,
