@@ -48,7 +48,7 @@ import argparse
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -544,6 +544,44 @@ def _on_disk(out: Path) -> set[str]:
     found = {p.relative_to(out).as_posix() for d in ("en", "zh") if (out / d).is_dir()
              for p in (out / d).rglob("*") if p.is_file()}
     return found | ({"sample.tsv"} if (out / "sample.tsv").is_file() else set())
+
+
+def unique_documents(make, lang: str, sizes: dict[str, int], seed: int, tag: str) -> list:
+    """``sizes[split]`` documents per label and split from ``make(lang, topic, rng)`` (a
+    frozen dataclass with ``text`` and ``split``), each unique across the splits; shared
+    by the generators of ``classify_focus/`` and ``classify_pick/``."""
+    rng = random.Random(f"{seed}-{tag}-{lang}")
+    seen: set[str] = set()
+    out = []
+    for topic in TOPICS:
+        for split in SPLITS:
+            made = 0
+            while made < sizes[split]:
+                doc = make(lang, topic, rng)
+                if doc.text in seen:
+                    continue
+                seen.add(doc.text)
+                out.append(replace(doc, split=split))
+                made += 1
+    return out
+
+
+def generator_main(argv, description: str, outputs, default_out: Path, seed: int) -> int:
+    """The command line of the ``classify_focus/`` and ``classify_pick/`` generators:
+    250 / 40 / 50 documents per label by default, ``--check`` to compare."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--train", type=int, default=250, help="training documents per label")
+    p.add_argument("--validation", type=int, default=40, help="validation documents per label")
+    p.add_argument("--test", type=int, default=50, help="test documents per label")
+    p.add_argument("--seed", type=int, default=seed)
+    p.add_argument("--out", type=Path, default=default_out,
+                   help=f"output folder (default: data/{default_out.name}/)")
+    p.add_argument("--check", action="store_true", help="only check the files are current")
+    args = p.parse_args(argv)
+    sizes = {"train": args.train, "validation": args.validation, "test": args.test}
+    on_disk = {q.relative_to(args.out).as_posix() for d in ("en", "zh")
+               if (args.out / d).is_dir() for q in (args.out / d).rglob("*") if q.is_file()}
+    return write_or_check(outputs(sizes, args.seed), args.out, on_disk, args.check)
 
 
 def write_or_check(files: dict[str, str], out: Path, on_disk: set[str], check: bool) -> int:

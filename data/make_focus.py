@@ -37,7 +37,6 @@ downloaded; the output is deterministic for a given ``--seed``.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from dataclasses import dataclass
@@ -45,7 +44,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the sibling generator, also when loaded from a file path
-from make_classification import SPLITS, TOPICS, ZH_LABELS, layout_files, write_or_check  # noqa: E402
+from make_classification import (  # noqa: E402
+    TOPICS,
+    ZH_LABELS,
+    generator_main,
+    layout_files,
+    unique_documents,
+)
 
 EN = {
     "names": ["Anna", "Ben", "Carlos", "Dara", "Elena", "Farid", "Grace", "Hiro",
@@ -151,21 +156,7 @@ def _document(lang: str, topic: str, rng: random.Random) -> Document:
 def documents(lang: str, sizes: dict[str, int], seed: int) -> list[Document]:
     """Every document of one language: ``sizes[split]`` documents per label and split,
     each unique across the splits."""
-    rng = random.Random(f"{seed}-focus-{lang}")
-    seen: set[str] = set()
-    out = []
-    for topic in TOPICS:
-        for split in SPLITS:
-            made = 0
-            while made < sizes[split]:
-                doc = _document(lang, topic, rng)
-                if doc.text in seen:
-                    continue
-                seen.add(doc.text)
-                out.append(Document(doc.lang, doc.topic, doc.label, doc.sentences, doc.focus,
-                                    doc.roster, split))
-                made += 1
-    return out
+    return unique_documents(_document, lang, sizes, seed, "focus")
 
 
 def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
@@ -174,23 +165,8 @@ def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
                         f"{seed}-focus-zh")
 
 
-def _on_disk(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for d in ("en", "zh") if (out / d).is_dir()
-            for p in (out / d).rglob("*") if p.is_file()}
-
-
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--train", type=int, default=250, help="training documents per label")
-    p.add_argument("--validation", type=int, default=40, help="validation documents per label")
-    p.add_argument("--test", type=int, default=50, help="test documents per label")
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--out", type=Path, default=HERE / "classify_focus",
-                   help="output folder (default: data/classify_focus/)")
-    p.add_argument("--check", action="store_true", help="only check the files are current")
-    args = p.parse_args(argv)
-    sizes = {"train": args.train, "validation": args.validation, "test": args.test}
-    return write_or_check(outputs(sizes, args.seed), args.out, _on_disk(args.out), args.check)
+    return generator_main(argv, __doc__.splitlines()[0], outputs, HERE / "classify_focus", 2024)
 
 
 if __name__ == "__main__":

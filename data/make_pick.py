@@ -33,7 +33,6 @@ Nothing is downloaded; the output is deterministic for a given ``--seed``.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from dataclasses import dataclass
@@ -41,7 +40,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the sibling generator, also when loaded from a file path
-from make_classification import SPLITS, TOPICS, ZH_LABELS, layout_files, write_or_check  # noqa: E402
+from make_classification import (  # noqa: E402
+    TOPICS,
+    ZH_LABELS,
+    generator_main,
+    layout_files,
+    unique_documents,
+)
 
 # One token per object in English (the word tokenizer), two characters in Chinese (one
 # token per character), so that a slot is always at the same position of the list.
@@ -119,21 +124,7 @@ def _document(lang: str, topic: str, rng: random.Random) -> Document:
 def documents(lang: str, sizes: dict[str, int], seed: int) -> list[Document]:
     """Every document of one language: ``sizes[split]`` documents per label and split,
     each unique across the splits."""
-    rng = random.Random(f"{seed}-pick-{lang}")
-    seen: set[str] = set()
-    out = []
-    for topic in TOPICS:
-        for split in SPLITS:
-            made = 0
-            while made < sizes[split]:
-                doc = _document(lang, topic, rng)
-                if doc.text in seen:
-                    continue
-                seen.add(doc.text)
-                out.append(Document(doc.lang, doc.topic, doc.label, doc.sentences, doc.slot,
-                                    doc.topics, split))
-                made += 1
-    return out
+    return unique_documents(_document, lang, sizes, seed, "pick")
 
 
 def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
@@ -142,23 +133,8 @@ def outputs(sizes: dict[str, int], seed: int) -> dict[str, str]:
                         f"{seed}-pick-zh")
 
 
-def _on_disk(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for d in ("en", "zh") if (out / d).is_dir()
-            for p in (out / d).rglob("*") if p.is_file()}
-
-
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--train", type=int, default=250, help="training documents per label")
-    p.add_argument("--validation", type=int, default=40, help="validation documents per label")
-    p.add_argument("--test", type=int, default=50, help="test documents per label")
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--out", type=Path, default=HERE / "classify_pick",
-                   help="output folder (default: data/classify_pick/)")
-    p.add_argument("--check", action="store_true", help="only check the files are current")
-    args = p.parse_args(argv)
-    sizes = {"train": args.train, "validation": args.validation, "test": args.test}
-    return write_or_check(outputs(sizes, args.seed), args.out, _on_disk(args.out), args.check)
+    return generator_main(argv, __doc__.splitlines()[0], outputs, HERE / "classify_pick", 2024)
 
 
 if __name__ == "__main__":
