@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from pathlib import Path
@@ -193,6 +194,24 @@ def load_checkpoint(folder, state: dict):
     model = load_model_file(Path(folder) / CHECKPOINT, compile=True)
     restore_rng_state(model, state.get("rng") or [])
     return model
+
+
+@contextlib.contextmanager
+def resumable_run(out, kind: str, resume: bool, config_class, config):
+    """``with resumable_run(out, "qa", resume, QAConfig, config) as (config, resumed):``
+    the section trainers' start: a new run folder, or (``resume``) the stopped run of
+    ``kind`` in ``out`` with its saved config (checked again once the folder is locked);
+    ``out`` is locked for the block (one writer). ``out=None`` writes nothing."""
+    from llm_tf.training.run_folder import new_run_folder, out_lock
+
+    saved = saved_run(out, kind) if resume and out is not None else None
+    if out is not None and saved is None:
+        new_run_folder(out)
+    with out_lock(out):
+        if saved is not None:
+            saved = saved_run(out, kind)  # again, now that no other process writes it
+            config = config_class.from_dict(saved["config"])
+        yield config, saved is not None
 
 
 def saved_run(out, kind: str) -> dict | None:

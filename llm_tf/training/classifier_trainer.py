@@ -64,13 +64,12 @@ from llm_tf.training.callbacks import (
     EpochCheckpoint,
     load_checkpoint,
     read_state,
-    saved_run,
+    resumable_run,
 )
 from llm_tf.training.run_folder import (
     check_vocab_size,
     load_model_file,
     new_run_folder,
-    out_lock,
     require_keys,
     save_model_atomic,
     write_json_atomic,
@@ -330,15 +329,9 @@ def train_classifier(data: Data, out: str | os.PathLike | None,
     then ignored), and with ``deterministic`` ends with the weights of an unbroken run.
     ``callbacks``: more Keras callbacks, run after the checkpoint's.
     """
-    saved = saved_run(out, KIND) if resume and out is not None else None
-    if out is not None and saved is None:
-        new_run_folder(out)
-    with out_lock(out):
-        if saved is not None:
-            saved = saved_run(out, KIND)  # again, now that no other process writes it
-            config = ClassifierConfig.from_dict(saved["config"])
-        return _train_classifier(data, out, config, val_data, test_data, verbose,
-                                 saved is not None, callbacks)
+    with resumable_run(out, KIND, resume, ClassifierConfig, config) as (config, resumed):
+        return _train_classifier(data, out, config, val_data, test_data, verbose, resumed,
+                                 callbacks)
 
 
 def _train_classifier(data, out, config, val_data, test_data, verbose, resume=False,

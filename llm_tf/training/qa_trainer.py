@@ -49,12 +49,11 @@ from llm_tf.training.callbacks import (
     EpochCheckpoint,
     load_checkpoint,
     read_state,
-    saved_run,
+    resumable_run,
 )
 from llm_tf.training.run_folder import (
     load_model_file,
     new_run_folder,
-    out_lock,
     save_model_atomic,
     write_json_atomic,
 )
@@ -107,15 +106,8 @@ def train_qa(knowledge_base, out: str | os.PathLike | None, config: QAConfig | N
     epoch with its saved settings (``config`` is then ignored), and with
     ``deterministic`` ends with the weights of an unbroken run. ``callbacks``: more Keras
     callbacks, run after the checkpoint's."""
-    saved = saved_run(out, KIND) if resume and out is not None else None
-    if out is not None and saved is None:
-        new_run_folder(out)
-    with out_lock(out):
-        if saved is not None:
-            saved = saved_run(out, KIND)  # again, now that no other process writes it
-            config = QAConfig.from_dict(saved["config"])
-        return _train_qa(knowledge_base, out, config, questions, verbose, saved is not None,
-                         callbacks)
+    with resumable_run(out, KIND, resume, QAConfig, config) as (config, resumed):
+        return _train_qa(knowledge_base, out, config, questions, verbose, resumed, callbacks)
 
 
 def _train_qa(knowledge_base, out, config, questions, verbose, resume=False, callbacks=None):
