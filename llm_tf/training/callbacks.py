@@ -185,13 +185,18 @@ def read_state(folder) -> dict | None:
     return state
 
 
-def load_checkpoint(folder, state: dict):
+def load_checkpoint(folder, state: dict, expected: type | None = None, what: str = ""):
     """The model of ``folder/checkpoint.keras`` with its optimizer, its dropout generators
-    put back where ``state`` says they were."""
+    put back where ``state`` says they were; a clear error when it is not an ``expected``
+    (``what`` names it, e.g. "the translator of llm-tf translate train")."""
+    from llm_tf.errors import UserInputError
     from llm_tf.files import load_model_file
     from llm_tf.training.loop import restore_rng_state
 
     model = load_model_file(Path(folder) / CHECKPOINT, compile=True)
+    if expected is not None and not isinstance(model, expected):
+        raise UserInputError(f"{str(Path(folder) / CHECKPOINT)!r} holds a "
+                             f"{type(model).__name__}, not {what}")
     restore_rng_state(model, state.get("rng") or [])
     return model
 

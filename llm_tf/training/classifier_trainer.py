@@ -364,10 +364,7 @@ def _train_classifier(data, out, config, val_data, test_data, verbose, resume=Fa
         enable_determinism()
     state = read_state(run) if resume else None
     if state is not None:  # the weights, optimizer and dropout state of the last epoch
-        model = load_checkpoint(run, state)
-        if not isinstance(model, HierarchicalClassifier):
-            raise UserInputError(f"{str(run / CHECKPOINT)!r} holds a {type(model).__name__}, "
-                                 "not the classifier of llm-tf classify train")
+        model = load_checkpoint(run, state, HierarchicalClassifier, "the classifier of llm-tf classify train")
         check_vocab_size(model, len(vocab), "the training data's vocabulary", run / CHECKPOINT)
     else:
         model = HierarchicalClassifier(**cfg.model_kwargs(len(vocab), train.num_classes))

@@ -44,7 +44,6 @@ from llm_tf.text.qa_questions import training_questions
 from llm_tf.text.retrieval import UNKNOWN
 from llm_tf.text.vocab import BOS_ID, EOS_ID
 from llm_tf.training.callbacks import (
-    CHECKPOINT,
     EpochBatches,
     EpochCheckpoint,
     load_checkpoint,
@@ -129,10 +128,7 @@ def _train_qa(knowledge_base, out, config, questions, verbose, resume=False, cal
         enable_determinism()
     state = read_state(run) if resume else None
     if state is not None:  # the weights, optimizer and dropout state of the last epoch
-        model = load_checkpoint(run, state)
-        if not isinstance(model, AnswerGenerator):
-            raise UserInputError(f"{str(run / CHECKPOINT)!r} holds a {type(model).__name__}, "
-                                 "not the answer generator of llm-tf qa train")
+        model = load_checkpoint(run, state, AnswerGenerator, "the answer generator of llm-tf qa train")
     else:
         model = AnswerGenerator(**cfg.model_kwargs())
         model._set_vocabulary(model.build_vocabulary_from(qs, answers, kb))

@@ -36,7 +36,6 @@ from llm_tf.models.translator import translation_loss
 from llm_tf.runtime import enable_determinism, set_seed
 from llm_tf.text.parallel_corpus import load_pairs, sides
 from llm_tf.training.callbacks import (
-    CHECKPOINT,
     EpochBatches,
     EpochCheckpoint,
     load_checkpoint,
@@ -91,10 +90,7 @@ def _train_translation(pairs, out, config, test_pairs, verbose, resume=False, ca
         enable_determinism()
     state = read_state(run) if resume else None
     if state is not None:  # the weights, optimizer and dropout state of the last epoch
-        model = load_checkpoint(run, state)
-        if not isinstance(model, Translator):
-            raise UserInputError(f"{str(run / CHECKPOINT)!r} holds a {type(model).__name__}, "
-                                 "not the translator of llm-tf translate train")
+        model = load_checkpoint(run, state, Translator, "the translator of llm-tf translate train")
     else:
         model = Translator(**cfg.model_kwargs())
         model._set_vocabulary(model.build_vocabulary_from(sources, targets))
