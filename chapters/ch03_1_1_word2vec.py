@@ -41,6 +41,7 @@ import keras
 import numpy as np
 
 from llm_tf.models.listing_models import NeuralNetwork
+from llm_tf.plotting import check_png
 from llm_tf.vectors import Word2Vec, Word2VecConfig, WordVectors, plot_pca
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -68,14 +69,6 @@ PLOT = {
     ],
     "zh": ["法", "日", "中", "德", "京", "巴", "柏", "元", "欧", "语"],
 }
-
-
-def check_png(path: Path) -> Path:
-    """The picture exists and is a non-empty PNG."""
-    data = path.read_bytes()
-    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", path
-    print(f"   check: {path} is a PNG ({len(data):,} bytes) ok")
-    return path
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

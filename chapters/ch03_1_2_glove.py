@@ -37,6 +37,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from llm_tf.plotting import check_png
 from llm_tf.vectors import GloVe, GloVeConfig, WordVectors, glove_factorization, plot_pca
 from llm_tf.vectors.glove import glove_objective, weighting
 
@@ -162,9 +163,7 @@ def train_on_corpus(out: Path, quick: bool, seed: int) -> WordVectors:
     np.testing.assert_allclose(back.vectors, wv.vectors, rtol=1e-5, atol=1e-7)
     png = plot_pca(wv, PLOT, out / "glove.en.pca.png", title="GloVe vectors W + W̃ (PCA)")
     print(f"   saved {out / 'glove.en'}/vectors.txt (read back: the same vectors) and {png}")
-    data = png.read_bytes()
-    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", png
-    print(f"   check: {png} is a PNG ({len(data):,} bytes) ok")
+    check_png(png)
     return wv
 
 

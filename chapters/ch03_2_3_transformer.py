@@ -45,7 +45,7 @@ import tensorflow as tf  # noqa: E402
 
 from llm_tf.generation import Decoder  # noqa: E402
 from llm_tf.models import Transformer, TransformerLM, compile_lm, stepping_view  # noqa: E402
-from llm_tf.plotting import cjk_figure, save_figure  # noqa: E402
+from llm_tf.plotting import check_png, cjk_figure, save_figure  # noqa: E402
 from llm_tf.text.lm_data import small_corpus_ids, xy_windows  # noqa: E402
 from llm_tf.text.tokenizers import get_tokenizer  # noqa: E402
 
@@ -56,14 +56,6 @@ def corpus_ids(lang: str, max_lines: int | None):
     """data/corpus.<lang>.txt as train/validation id streams (90/10), with its tokenizer."""
     tok = get_tokenizer("char" if lang == "zh" else "word", lower=lang == "en")
     return (*small_corpus_ids(DATA / f"corpus.{lang}.txt", tok, max_lines), tok)
-
-
-def check_png(path: Path) -> Path:
-    """The picture exists and is a non-empty PNG."""
-    data = path.read_bytes()
-    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", path
-    print(f"   check: {path} is a PNG ({len(data):,} bytes) ok")
-    return path
 
 
 # ---- 1. the listing, verbatim (sizes made small)

@@ -52,6 +52,7 @@ import numpy as np  # noqa: E402
 
 from llm_tf.layers import CrossLayerAttention  # noqa: E402
 from llm_tf.models import ClassifierConfig  # noqa: E402
+from llm_tf.plotting import check_png
 from llm_tf.text.labelled_data import load_labelled  # noqa: E402
 from llm_tf.training.classifier_trainer import plot_attention, train_classifier  # noqa: E402
 
@@ -180,9 +181,7 @@ def step3_classifier(args, out: Path) -> None:
     assert len(a["sentences"]) == 3 and abs(a["text"].sum() - 1) < 1e-5
     assert np.allclose(a["word"].sum(-1), 1.0, atol=1e-5)
     assert 0 < float(a["probabilities"].max()) <= 1
-    data = png.read_bytes()
-    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", png
-    print(f"   check: {png} is a PNG ({len(data):,} bytes) ok")
+    check_png(png)
     if not args.quick:  # the recipe sentence decides; the aside and the sign-off do not
         assert a["label"] == "美食" and a["text"].argmax() == 1
 

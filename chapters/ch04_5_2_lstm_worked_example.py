@@ -33,7 +33,7 @@ quiet_tensorflow_import()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from llm_tf.plotting import cjk_figure, save_figure  # noqa: E402
+from llm_tf.plotting import check_png, cjk_figure, save_figure  # noqa: E402
 
 
 def fmt(v) -> str:
@@ -129,9 +129,8 @@ def draw_gates(words: list[str], trace: dict, out: Path) -> Path:
             fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         fig.suptitle("§4.5.2 the LSTM on 我 爱 中国, step by step")
         png = save_figure(fig, out / "lstm_gates.png")
-    data = png.read_bytes()
-    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", png
-    print(f"\nthe gates drawn: {png}\n   check: a PNG of {len(data):,} bytes ok")
+    print(f"\nthe gates drawn: {png}")
+    check_png(png)
     return png
 
 

@@ -44,6 +44,7 @@ import numpy as np  # noqa: E402
 from llm_tf.evaluation.bag_of_words import BagOfWordsClassifier  # noqa: E402
 from llm_tf.evaluation.classification_metrics import accuracy, macro_f1  # noqa: E402
 from llm_tf.models import ClassifierConfig  # noqa: E402
+from llm_tf.plotting import check_png
 from llm_tf.text.labelled_data import load_labelled  # noqa: E402
 from llm_tf.training.classifier_trainer import load_classifier, train_classifier  # noqa: E402
 
@@ -118,8 +119,7 @@ def step3_evaluate(runs: dict, out: Path) -> dict:
         assert abs(r["accuracy"] - m["test"]["accuracy"]) < 1e-9
         assert abs(r["macro_f1"] - m["test"]["macro_f1"]) < 1e-9
         assert cm.sum() == 150 and abs(np.trace(cm) / 150 - r["accuracy"]) < 1e-9
-        data = Path(r["confusion_matrix_png"]).read_bytes()
-        assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", r["confusion_matrix_png"]
+        check_png(r["confusion_matrix_png"])
         scores[lang] = (clf, r)
     return scores
 

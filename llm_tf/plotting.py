@@ -59,3 +59,13 @@ def save_figure(fig, path: str | os.PathLike) -> Path:
     with atomic_path(out, ".png") as tmp:
         fig.savefig(tmp, dpi=100, format="png")
     return out
+
+
+def check_png(path: str | os.PathLike) -> Path:
+    """Assert that ``path`` is a non-empty PNG (what the chapters check of every picture
+    they draw) and say so; returns the path."""
+    path = Path(path)
+    data = path.read_bytes()
+    assert len(data) > 100 and data[:8] == b"\x89PNG\r\n\x1a\n", path
+    print(f"   check: {path} is a PNG ({len(data):,} bytes) ok")
+    return path
