@@ -15,9 +15,11 @@ CHAPTERS = sorted((ROOT / "chapters").glob("ch*.py"))
 # The §6 scenarios take 30-40 s each even with --quick (each trains a model end to end);
 # they run in the slow suite (make test-slow), while the commands they drive keep fast
 # tests of their own (tests/cli/test_qa.py, test_translate.py, test_classify.py).
-# So do the §3.3, §3.4, §6.2 and §6.5 chapters (11-21 s each on a quiet machine), to keep
-# the default run near ten minutes; their layers, models and commands keep fast tests.
+# So do the §3.2.2, §3.2.3, §3.3, §3.4, §6.2 and §6.5 chapters (11-21 s each on a quiet
+# machine), to keep the default run near ten minutes; their layers, models and commands
+# keep fast tests (tests/models/, tests/layers/, tests/cli/).
 SLOW_CHAPTERS = {"ch06_1_question_answering", "ch06_3_translation", "ch06_4_understanding",
+                 "ch03_2_2_lstm", "ch03_2_3_transformer",
                  "ch03_3_cross_layer_attention", "ch03_4_answer_generator",
                  "ch06_2_text_generation", "ch06_5_chatbot"}
 ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")

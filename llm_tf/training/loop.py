@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from llm_tf.errors import UserInputError
 from llm_tf.files import atomic_path, save_model_atomic
-from llm_tf.layers.chunked_cross_entropy import chunked_sparse_cross_entropy
+from llm_tf.layers.chunked_cross_entropy import chunked_cross_entropy_sum
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import TrainConfig
@@ -43,7 +43,6 @@ from llm_tf.training.run_folder import RunDir, write_json_atomic
 
 CARRIED = "carried_state.npz"  # stateful runs saved mid-epoch: the recurrent state
 SAVE_SECONDS = 300.0  # default mid-epoch checkpoint cadence: about every 5 minutes of work
-FUSED_CHUNK = 2048  # vocabulary entries per chunk of the fused output layer and loss
 
 
 @dataclass
@@ -238,12 +237,17 @@ class TrainLoop:
 
         fused = self.fused
 
-        def fused_loss(features, y):  # (b, T, D) -> (b, T), no (b, T, V) tensor
+        def fused_loss(features, y):  # (b, T, D) -> the step's loss, no (b, T, V) tensor
             kernel, bias, tied = self._output_head()
-            flat = tf.reshape(features, (-1, tf.shape(features)[-1]))
-            per = chunked_sparse_cross_entropy(flat, kernel, tf.reshape(y, (-1,)), bias,
-                                               tied=tied, chunk_size=FUSED_CHUNK)
-            return tf.reshape(per, tf.shape(y))
+            b = global_batch // strategy.num_replicas_in_sync  # per replica, every step
+            t, d = self.cfg.data.seq_len, features.shape[-1]
+            total = chunked_cross_entropy_sum(tf.reshape(features, (b * t, d)), kernel,
+                                              tf.reshape(y, (-1,)), bias, tied=tied)
+            return total / tf.cast(t * global_batch, total.dtype)  # = compute_average_loss
+
+        def average(per_token):  # (b, T) -> mean over T, summed over b / the global batch
+            return tf.nn.compute_average_loss(tf.reduce_mean(per_token, -1),
+                                              global_batch_size=global_batch)
 
         def loss_and_grads(x, y, state):
             with tf.GradientTape() as tape:
@@ -251,18 +255,16 @@ class TrainLoop:
                     state = [tf.stop_gradient(t) for t in state]
                     if fused:
                         features, state = model.step_features(x, state, training=True)
-                        per_token = fused_loss(features, y)
+                        loss = fused_loss(features, y)
                     else:
                         logits, state = model.step(x, state, training=True)  # (b, T, V)
-                        per_token = keras.losses.sparse_categorical_crossentropy(
-                            y, logits, from_logits=True)
+                        loss = average(keras.losses.sparse_categorical_crossentropy(
+                            y, logits, from_logits=True))
                 elif fused:
-                    per_token = fused_loss(self._features(x, training=True), y)
+                    loss = fused_loss(self._features(x, training=True), y)
                 else:
                     probs = model(x, training=True)  # (b, T, V), float32
-                    per_token = keras.losses.sparse_categorical_crossentropy(y, probs)  # (b, T)
-                loss = tf.nn.compute_average_loss(tf.reduce_mean(per_token, -1),
-                                                  global_batch_size=global_batch)
+                    loss = average(keras.losses.sparse_categorical_crossentropy(y, probs))
                 target = optimizer.scale_loss(loss) if scaled else loss
             return loss, tape.gradient(target, model.trainable_variables), state
 

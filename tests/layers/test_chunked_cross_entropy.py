@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from llm_tf.layers.chunked_cross_entropy import chunked_sparse_cross_entropy
+from llm_tf.layers.chunked_cross_entropy import (
+    chunked_cross_entropy_sum,
+    chunked_sparse_cross_entropy,
+    row_chunk_size,
+)
 
 
 def _case(tied, n=37, d=16, v=1003, seed=0):
@@ -62,3 +66,45 @@ def test_chunk_size_must_be_positive():
     h, w, b, y, _ = _case(False)
     with pytest.raises(ValueError, match="chunk_size"):
         chunked_sparse_cross_entropy(h, w, y, b, chunk_size=0)
+
+
+@pytest.mark.parametrize("tied", [False, True])
+@pytest.mark.parametrize("rows", [5, 37, 100, None])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_the_sum_form_equals_the_plain_loss_and_its_gradients(tied, rows, with_bias):
+    h, w, b, y, _ = _case(tied, seed=3)
+    b = b if with_bias else None
+    scale = tf.constant(0.37)  # an upstream factor, as the mean over a batch gives
+    params = [h, w] + ([b] if with_bias else [])
+    with tf.GradientTape() as tape:
+        fused = chunked_cross_entropy_sum(h, w, y, b, tied=tied, rows=rows) * scale
+    got = tape.gradient(fused, params)
+    with tf.GradientTape() as tape:
+        plain = tf.reduce_sum(_plain(h, w, b, y, tied)) * scale
+    want = tape.gradient(plain, params)
+    np.testing.assert_allclose(float(fused), float(plain), rtol=1e-5)
+    for g, r in zip(got, want, strict=True):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(r), rtol=1e-5, atol=1e-6)
+
+
+def test_the_sum_form_under_xla_and_its_chunk_rows():
+    h, w, b, y, _ = _case(True, seed=4)
+
+    @tf.function(jit_compile=True)
+    def run():
+        with tf.GradientTape() as tape:
+            loss = chunked_cross_entropy_sum(h, w, y, b, tied=True, rows=8)
+        return loss, tape.gradient(loss, [h, w, b])
+
+    loss, grads = run()
+    with tf.GradientTape() as tape:
+        plain = tf.reduce_sum(_plain(h, w, b, y, True))
+    want = tape.gradient(plain, [h, w, b])
+    np.testing.assert_allclose(float(loss), float(plain), rtol=1e-5)
+    for g, r in zip(grads, want, strict=True):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(r), rtol=1e-5, atol=1e-6)
+    # one (rows, V) chunk holds about 4M values whatever V: memory independent of V
+    assert row_chunk_size(10_000) == 419 and row_chunk_size(50_000) == 83
+    assert row_chunk_size(10_000) * 10_000 <= 1 << 22 < (row_chunk_size(10_000) + 1) * 10_000
+    with pytest.raises(ValueError, match="rows"):
+        chunked_cross_entropy_sum(h, w, y, b, tied=True, rows=0)

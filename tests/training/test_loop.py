@@ -153,8 +153,8 @@ def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch
     from llm_tf.training import loop as loop_module
 
     traced = []
-    real = loop_module.chunked_sparse_cross_entropy
-    monkeypatch.setattr(loop_module, "chunked_sparse_cross_entropy",
+    real = loop_module.chunked_cross_entropy_sum
+    monkeypatch.setattr(loop_module, "chunked_cross_entropy_sum",
                         lambda *a, **k: traced.append(k["tied"]) or real(*a, **k))
 
     def run(fused, out):
