@@ -9,7 +9,7 @@
 # Needs mutmut 3 in the project venv, installed only for the run:
 #   .venv/bin/pip install mutmut==3.8.1
 #
-# The repository is never mutated: each module is copied (llm_tf/, tests/, setup.cfg,
+# The repository is never mutated: each module is copied (llm_tf/, tests/, data/, setup.cfg,
 # pyproject.toml) into $MUTATION_DIR/<name>/ (default /tmp/mutation/work) and mutmut
 # writes its mutants/ there. Per module it prints mutmut's summary and writes
 # $MUTATION_DIR/<name>/results.txt (`mutmut results --all true`) and summary.json.
@@ -60,7 +60,7 @@ for row in "${MODULES[@]}"; do
     dir="$WORK/$name"
     rm -rf "$dir"
     mkdir -p "$dir"
-    cp -r "$ROOT/llm_tf" "$ROOT/tests" "$ROOT/pyproject.toml" "$dir/"
+    cp -r "$ROOT/llm_tf" "$ROOT/tests" "$ROOT/data" "$ROOT/pyproject.toml" "$dir/"  # data/: test inputs
     find "$dir" -name __pycache__ -prune -exec rm -rf {} +
     # only the test files that exist (the test_mutants_* files are optional)
     kept=()
@@ -71,6 +71,7 @@ for row in "${MODULES[@]}"; do
         echo "[mutmut]"
         echo "source_paths = llm_tf"
         echo "only_mutate = $file"
+        echo "also_copy = data"  # test inputs (tests/paths.py finds data/ beside tests/)
         echo "pytest_add_cli_args = -p no:cacheprovider"
         if [ -n "${skip:-}" ]; then echo "do_not_mutate_patterns = $skip"; fi
         echo "pytest_add_cli_args_test_selection ="
