@@ -136,6 +136,12 @@ def lstm_throughput(tmp: Path, quick: bool) -> list[Row]:
             judge(r["llmtf_peak_rss_mb"], r["listing_peak_rss_mb"], "<=", 0.2), "MB"),
         Row("§5 training step", f"model FLOP utilisation (of a {peak:.0f} GFLOP/s matmul peak)",
             r["llmtf_mfu"], None, "", ">= 0.5", judge(r["llmtf_mfu"], None, ">=", 0.5, False)),
+        Row("§5 training step", "output layer + loss activation memory (fused), V=50,000 vs "
+            "10,000 (the rest of the growth: (D, V) gradient buffers)",
+            r["output_activation_mb"]["V=50000,fused"], r["output_activation_mb"]["V=10000,fused"],
+            "V=10,000", "<= 1.5x peer",
+            judge(r["output_activation_mb"]["V=50000,fused"],
+                  r["output_activation_mb"]["V=10000,fused"], "<=", 1.5), "MB"),
         Row("§5 training step", "peak memory growth on a 10x corpus",
             r["memory_growth_10x"], None, "", "<= 0.2",
             judge(r["memory_growth_10x"], None, "<=", 0.2, False)),

@@ -152,28 +152,42 @@ def chunked_cross_entropy_sum(features, kernel, targets, bias=None, *, tied=Fals
     targets = ops.cast(targets, "int32")
     has_bias = bias is not None
 
+    n = int(n)
+    chunks = -(-n // rows)
+    rows = -(-n // chunks)  # balanced: the padding is under one row per chunk
+    padded = chunks * rows
+
     @keras.ops.custom_gradient
     def loss_fn(h, w, b):
         wt = w if tied else ops.transpose(w)  # (V, D)
-        total = ops.zeros((), h.dtype)
-        dh, dwt, db = [], ops.zeros_like(wt), ops.zeros_like(b)
-        for start in range(0, int(n), rows):
-            end = min(start + rows, int(n))
-            hc, yc = h[start:end], targets[start:end]  # (R, D), (R,)
+        d_model = h.shape[1]
+        hp = ops.pad(h, ((0, padded - n), (0, 0)))  # (P, D), zero rows at the end
+        yp = ops.pad(targets, ((0, padded - n),))
+        keep = ops.cast(ops.arange(padded) < n, h.dtype)  # 0 for the padding rows
+
+        def chunk(i, carry):  # a loop, so that one chunk's (R, V) buffers serve them all
+            total, dhp, dwt, db = carry
+            at = i * rows
+            hc = ops.slice(hp, (at, 0), (rows, d_model))  # (R, D)
+            yc = ops.slice(yp, (at,), (rows,))
+            kc = ops.slice(keep, (at,), (rows,))[:, None]  # (R, 1)
             z = ops.matmul(hc, ops.transpose(wt))  # (R, V)
             if has_bias:
                 z = z + b
-            top = ops.stop_gradient(ops.max(z, axis=-1, keepdims=True))  # (R, 1)
+            top = ops.max(z, axis=-1, keepdims=True)  # (R, 1)
             e = ops.exp(z - top)  # one pass of exp serves the loss and its gradient
             s = ops.sum(e, axis=-1, keepdims=True)  # (R, 1)
             picked = ops.take_along_axis(z, yc[:, None], axis=1)  # (R, 1)
-            total = total + ops.sum(top + ops.log(s) - picked)  # lse - z_y
-            d = e / s - ops.one_hot(yc, vocab_size, dtype=z.dtype)  # softmax - onehot, (R, V)
-            dh.append(ops.matmul(d, wt))  # (R, D)
+            total = total + ops.sum((top + ops.log(s) - picked) * kc)  # lse - z_y
+            d = (e / s - ops.one_hot(yc, vocab_size, dtype=z.dtype)) * kc  # (R, V)
+            dhp = ops.slice_update(dhp, (at, 0), ops.matmul(d, wt))  # (R, D) into (P, D)
             dwt = dwt + ops.matmul(ops.transpose(d), hc)  # (V, D)
-            if has_bias:
-                db = db + ops.sum(d, axis=0)
-        dh = ops.concatenate(dh, axis=0)
+            db = db + ops.sum(d, axis=0) if has_bias else db
+            return total, dhp, dwt, db
+
+        init = (ops.zeros((), h.dtype), ops.zeros_like(hp), ops.zeros_like(wt), ops.zeros_like(b))
+        total, dhp, dwt, db = ops.fori_loop(0, chunks, chunk, init)
+        dh = dhp[:n]
         dw = dwt if tied else ops.transpose(dwt)
 
         def grad(*args, upstream=None):
