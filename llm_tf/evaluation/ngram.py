@@ -111,7 +111,8 @@ class KneserNeyLM:
             num = raw[k] if k == n else cont[k]
             n_ctx = 1 if k == 1 else len(keys[k - 1])
             prefix = np.zeros(len(num), np.int64) if k == 1 else keys[k] // V
-            den = np.bincount(prefix, weights=num, minlength=n_ctx)
+            # float even for a level with no n-grams (bincount of nothing gives int64 zeros)
+            den = np.bincount(prefix, weights=num, minlength=n_ctx).astype(np.float64)
             if self.nltk_compatible and k < n:
                 types = np.bincount(prefix, weights=raw[k] > 0, minlength=n_ctx)
             else:
@@ -126,6 +127,10 @@ class KneserNeyLM:
                 self._gamma.append(D * types * inv_den)
             self._inv_den.append(inv_den)
             self._seen.append(seen)
+        # a level with no n-grams (a stream shorter than the order) keeps one unused, unseen
+        # entry, so that scoring can index every level (lookups there return -1 anyway)
+        for level in (self._alpha, self._gamma, self._inv_den, self._seen):
+            level[:] = [a if len(a) else np.zeros(1, a.dtype) for a in level]
         self.vocab_size = V
         return self
 
