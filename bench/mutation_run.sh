@@ -14,7 +14,7 @@
 # writes its mutants/ there. Per module it prints mutmut's summary and writes
 # $MUTATION_DIR/<name>/results.txt (`mutmut results --all true`) and summary.json.
 # Environment: MUTATION_DIR, MUTATION_CHILDREN (parallel mutant workers, default 2),
-# MUTATION_NICE (default 15), MUTATION_LIMIT_S (per module, default 900: then SIGINT, and
+# MUTATION_NICE (default 15), MUTATION_LIMIT_S (per module, default 3000: then SIGINT, and
 # SIGKILL a minute later; the mutants not reached are reported as "not run"),
 # KEEP_MUTANTS=1 to keep the mutants/ copies afterwards (to `mutmut show` a survivor).
 set -euo pipefail
@@ -25,7 +25,7 @@ MUTMUT="$ROOT/.venv/bin/mutmut"
 WORK=${MUTATION_DIR:-/tmp/mutation/work}
 CHILDREN=${MUTATION_CHILDREN:-2}
 NICE=${MUTATION_NICE:-15}
-LIMIT=${MUTATION_LIMIT_S:-900}  # per module: stop there and report the partial figure
+LIMIT=${MUTATION_LIMIT_S:-3000}  # per module: stop there and report the partial figure
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
 if [ ! -x "$MUTMUT" ]; then
