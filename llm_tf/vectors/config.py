@@ -49,7 +49,9 @@ class Word2VecConfig:
     )
     min_learning_rate_ratio: float = setting(1e-4, "final rate = start rate x this, in [0, 1]")
     epochs: int = setting(5, "passes over the corpus")
-    words_per_batch: int = setting(2048, "corpus tokens whose pairs form one step")
+    words_per_batch: int = setting(
+        2048, "corpus tokens whose pairs form one step (at most: a small corpus takes fewer)"
+    )
     negative_group: int = setting(16, "pairs sharing one draw of negatives")
     max_row_updates: float | None = setting(
         64.0, "most pair-updates one row takes per step (batching's cap)"
@@ -94,7 +96,10 @@ class GloVeConfig:
     window: int = setting(10, "co-occurrence window, each side (1/d weighted)")
     min_count: int = setting(5, "drop tokens seen fewer times")
     max_vocab: int | None = setting(None, "keep at most this many tokens (default: all)")
-    x_max: float = setting(100.0, "weighting cut-off: f(x) = min(1, (x / x_max) ** alpha)")
+    x_max: float = setting(
+        100.0, "weighting cut-off: f(x) = min(1, (x / x_max) ** alpha); 100 is the paper's "
+        "for billion-token corpora, use 10 for a few million tokens or fewer"
+    )
     alpha: float = setting(0.75, "weighting exponent")
     learning_rate: float = setting(0.05, "AdaGrad's initial rate", flag="--lr")
     epochs: int = setting(15, "passes over the nonzero cells (glove.c's demo: 15)")

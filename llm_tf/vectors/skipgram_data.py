@@ -129,6 +129,23 @@ def cbow_examples(chunk, keep_prob, window, rng, position0=0):
 
 # ---- batches over the whole corpus
 
+MIN_STEPS_PER_EPOCH = 256  # a smaller corpus takes fewer words per step ...
+MIN_WORDS_PER_STEP = 256  # ... down to this many
+
+
+def words_per_step(n_tokens: int, words_per_batch: int) -> int:
+    """Corpus tokens per step for a corpus of ``n_tokens``: ``words_per_batch`` at most.
+
+    Batching buys speed and costs quality where updates are few: on a small corpus
+    (60k words of PTB, 20 epochs) 2048 words per step leave 600 updates in all and
+    WordSim-353 falls well below gensim's (``docs/benchmarks.md``). So an epoch takes
+    at least :data:`MIN_STEPS_PER_EPOCH` steps, each of at least
+    :data:`MIN_WORDS_PER_STEP` words (unless ``words_per_batch`` is smaller): PTB's
+    887k tokens keep 2048 words per step, 60k words take 256.
+    """
+    auto = max(MIN_WORDS_PER_STEP, math.ceil(n_tokens / MIN_STEPS_PER_EPOCH))
+    return max(1, min(words_per_batch, auto))
+
 
 @dataclass(frozen=True)
 class BatchPlan:

@@ -21,7 +21,10 @@ Speed (a pair-at-a-time Keras model is several times slower; the figures are in
 - Each step takes all the pairs of ``words_per_batch`` consecutive corpus tokens
   (about 8k pairs for 2048 words) from :mod:`llm_tf.vectors.skipgram_data`, made with
   numpy in a ``tf.data`` generator, and ``steps_per_execution`` steps run per
-  compiled call.
+  compiled call. A small corpus takes fewer words per step
+  (:func:`llm_tf.vectors.skipgram_data.words_per_step`: at least
+  ``MIN_STEPS_PER_EPOCH`` steps an epoch), since there the batching costs quality: few
+  updates, each summed over many pairs.
 - ``negative_group`` pairs share one draw of ``K`` negatives (pair ``p`` of a batch
   uses group ``p % G``, so a group's pairs have different centre words): every pair
   still meets exactly ``K`` negatives, but the step is a few small batched matrix
@@ -359,7 +362,9 @@ class Word2Vec(WordVectorTrainer):
         encoded = id_stream.encode_lines(tokens(), self.vocab.index)
         try:
             plan = skipgram_data.BatchPlan(
-                encoded.n_tokens, cfg.words_per_batch, cfg.negative_group
+                encoded.n_tokens,
+                skipgram_data.words_per_step(encoded.n_tokens, cfg.words_per_batch),
+                cfg.negative_group,
             )
             counts = id_stream.vocabulary_counts(self.vocab)
             keep = skipgram_data.keep_probabilities(counts, cfg.sample) if cfg.sample else None

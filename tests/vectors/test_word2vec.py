@@ -97,6 +97,32 @@ def test_batches_cover_the_corpus_exactly_once():
     assert sorted(got) == sorted((int(a), int(b)) for a, b in expected)
 
 
+def test_words_per_step_shrinks_for_a_small_corpus_only():
+    """Catches a batching rule that ignores the corpus size (a 60k-word corpus at 2048
+    words per step gets 30 updates an epoch and loses WordSim-353 quality), or that
+    overrides a smaller words_per_batch or shrinks a big corpus's steps."""
+    wps = skipgram_data.words_per_step
+    assert skipgram_data.MIN_STEPS_PER_EPOCH == 256 and skipgram_data.MIN_WORDS_PER_STEP == 256
+    assert wps(887_521, 2048) == 2048  # PTB keeps the configured size
+    assert wps(60_000, 2048) == 256  # ceil(60000 / 256) = 235, floored at 256
+    assert wps(100_000, 2048) == 391  # ceil(100000 / 256)
+    assert wps(256 * 2048, 2048) == 2048 and wps(256 * 2048 - 256, 2048) == 2047
+    assert wps(60_000, 64) == 64  # a smaller configured size is kept
+    assert wps(10, 2048) == 256
+
+
+def test_fit_uses_the_corpus_size_batching():
+    """Catches fit() cutting batches by config.words_per_batch alone: a 600-token corpus
+    must run ceil(600 / 256) = 3 steps an epoch, not 1."""
+    from llm_tf.vectors import Word2Vec, Word2VecConfig
+
+    rng = np.random.default_rng(0)
+    lines = [[f"w{i}" for i in rng.integers(0, 20, size=20)] for _ in range(30)]
+    w2v = Word2Vec(Word2VecConfig.tiny(epochs=1, words_per_batch=2048))
+    w2v.fit(lines, verbose=0)
+    assert int(w2v.model.optimizer.iterations.numpy()) == 3
+
+
 def test_cbow_examples_hold_the_window():
     corpus = _stream([np.arange(4, 14)])
     c, ctx, _, _ = skipgram_data.cbow_examples(corpus.data, None, 2, np.random.default_rng(0))
