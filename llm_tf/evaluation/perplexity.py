@@ -20,12 +20,17 @@ from llm_tf.training import run_folder as rd
 from llm_tf.training.run_folder import RunDir
 
 
+NGRAM_MAX_TOKENS = 10_000_000  # training tokens the Kneser-Ney baseline is fit on, at most
+
+
 class RunScorer:
     """A run's model (its decoder) and its Kneser-Ney baseline, built once, to score token ids.
 
     ``scorer(ids)`` returns the stream cross-entropy of the model on ``ids`` beside the
     n-gram's; a Transformer's window slides by half its context (``max_len``, or the
-    shorter windows it was trained on), so every token sees at least half of it.
+    shorter windows it was trained on), so every token sees at least half of it. The
+    n-gram is fit on the run's training ids, the first :data:`NGRAM_MAX_TOKENS` of them
+    on a bigger corpus (its memory grows with the tokens counted).
     """
 
     def __init__(self, run: RunDir, model, ngram_order: int = 3, batch_size: int = 32,
@@ -40,8 +45,13 @@ class RunScorer:
             window = min(window, max(1, decoder.max_len // 2))
         self.decoder, self.batch_size, self.window = decoder, batch_size, window
         self.ngram_order = ngram_order
-        train_ids = np.asarray(lm_data.read_ids(run / rd.TRAIN_IDS))
-        self.ngram = KneserNeyLM(order=ngram_order).fit(train_ids, vocab_size=len(run.vocab()))
+        train_ids = lm_data.read_ids(run / rd.TRAIN_IDS)
+        # counting n-grams takes ~50 bytes a token: past NGRAM_MAX_TOKENS the baseline is
+        # fit on the first NGRAM_MAX_TOKENS (a 1 GB corpus must not need tens of GB here)
+        cap = NGRAM_MAX_TOKENS  # read when called, so a test may lower it
+        self.ngram_train_tokens = min(len(train_ids), cap)
+        self.ngram = KneserNeyLM(order=ngram_order).fit(
+            np.asarray(train_ids[:cap]), vocab_size=len(run.vocab()))
 
     def __call__(self, ids: np.ndarray) -> dict:
         log_probs = self.decoder.stream_log_probs(ids, batch=self.batch_size, window=self.window)
@@ -50,7 +60,7 @@ class RunScorer:
         ngram_nll = float(-np.mean(ngram_lp))
         return {"perplexity": math.exp(nll), "cross_entropy": nll,
                 "tokens": int(len(log_probs)), "ngram_perplexity": math.exp(ngram_nll),
-                "ngram_order": self.ngram_order}
+                "ngram_order": self.ngram_order, "ngram_train_tokens": self.ngram_train_tokens}
 
 
 def evaluate_run(run_path: str | os.PathLike, corpus: str | os.PathLike,

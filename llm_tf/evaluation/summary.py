@@ -59,5 +59,6 @@ def run_summary(run_path: str | os.PathLike, ngram_order: int = 3) -> dict:
             summary[f"{split}_ngram_perplexity"] = scored["ngram_perplexity"]
             summary[f"{split}_tokens"] = scored["tokens"]
     summary["ngram_order"] = ngram_order
+    summary["ngram_train_tokens"] = scorer.ngram_train_tokens
     write_json_atomic(run / rd.METRICS, summary)
     return summary

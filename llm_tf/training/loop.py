@@ -196,19 +196,24 @@ class TrainLoop:
         """Truncated BPTT: the token stream cut into ``batch_size`` contiguous rows; batch s is
         columns ``s*T .. (s+1)*T`` of every row; each replica keeps its own rows."""
         T, steps, G = self.cfg.data.seq_len, self.steps_per_epoch, self.global_batch
-        ids = lm_data.read_ids(self.run / rd.TRAIN_IDS)
+        ids = lm_data.read_ids(self.run / rd.TRAIN_IDS)  # memory-mapped: read as batches go
         width = steps * T + 1
-        rows = np.asarray(ids[: G * (len(ids) // G)]).reshape(G, -1)[:, :width]  # (G, steps*T+1)
+        rows = ids[: G * (len(ids) // G)].reshape(G, -1)[:, :width]  # (G, steps*T+1), a view
 
         def dataset_fn(ctx: tf.distribute.InputContext):
             b = ctx.get_per_replica_batch_size(G)
             local = ctx.num_replicas_in_sync // ctx.num_input_pipelines
             first = ctx.input_pipeline_id * local * b
             mine = rows[first : first + local * b].reshape(local, b, width)
-            x = mine[:, :, :-1].reshape(local, b, steps, T).transpose(2, 0, 1, 3)
-            y = mine[:, :, 1:].reshape(local, b, steps, T).transpose(2, 0, 1, 3)
-            x, y = x.reshape(steps * local, b, T), y.reshape(steps * local, b, T)
-            ds = tf.data.Dataset.from_tensor_slices((x[skip * local:], y[skip * local:]))
+
+            def batches():  # step-major, then replica: (b, T) inputs and targets
+                for s in range(skip, steps):
+                    block = np.asarray(mine[:, :, s * T : s * T + T + 1], np.int32)
+                    for r in range(local):
+                        yield block[r, :, :-1], block[r, :, 1:]
+
+            spec = tf.TensorSpec((b, T), tf.int32)
+            ds = tf.data.Dataset.from_generator(batches, output_signature=(spec, spec))
             return ds.prefetch(tf.data.AUTOTUNE)
 
         return dataset_fn

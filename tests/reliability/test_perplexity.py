@@ -143,3 +143,25 @@ def test_cli_evaluate_json_reports_the_exact_figures(lstm_run, capsys):
     ]
     oov = sum(1 for t in words if t not in vocab.index) / len(words)
     assert result["oov_rate"] == pytest.approx(oov, rel=1e-12) and oov > 0
+
+
+def test_the_baseline_counts_at_most_ngram_max_tokens(lstm_run, monkeypatch):
+    """A big corpus fits the Kneser-Ney baseline on its first NGRAM_MAX_TOKENS training
+    tokens (its memory grows with the tokens counted), and says so."""
+    from llm_tf.evaluation import perplexity
+
+    run_path, held, _, _ = lstm_run
+    run = RunDir(run_path)
+    train_ids = np.asarray(lm_data.read_ids(run_path / "train.ids"))
+    assert len(train_ids) > 500
+    whole = evaluate_run(run_path, held)
+    assert whole["ngram_train_tokens"] == len(train_ids)
+    monkeypatch.setattr(perplexity, "NGRAM_MAX_TOKENS", 500)
+    capped = evaluate_run(run_path, held)
+    assert capped["ngram_train_tokens"] == 500
+    ids, _ = lm_data.encode_text_ids(held, run.info().tokenizer, run.vocab())
+    kn = KneserNeyLM(order=3).fit(train_ids[:500], len(run.vocab()))
+    assert capped["ngram_perplexity"] == pytest.approx(
+        math.exp(-np.mean(kn.score_stream(ids)[1:])), rel=1e-12)
+    assert capped["ngram_perplexity"] != whole["ngram_perplexity"]
+    assert capped["perplexity"] == whole["perplexity"]  # the model's figure does not change
