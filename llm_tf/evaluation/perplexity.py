@@ -19,7 +19,6 @@ from llm_tf.text.corpus import corpus_files
 from llm_tf.training import run_folder as rd
 from llm_tf.training.run_folder import RunDir
 
-
 NGRAM_MAX_TOKENS = 10_000_000  # training tokens the Kneser-Ney baseline is fit on, at most
 
 
