@@ -105,20 +105,37 @@ def _say(args, text: str) -> None:
         print(text, file=sys.stderr if args.json else sys.stdout)
 
 
-def _finish(trainer, out: Path, seconds: float, as_json: bool = False) -> int:
+def _epochs_done(out: Path, resume: bool) -> int:
+    """Epochs a resumed run had finished before this process (0 for a new run)."""
+    state = out / "state.json"
+    if not (resume and state.is_file()):
+        return 0
+    from llm_tf.files import read_json
+
+    return int(read_json(state, "state file").get("epoch", 0))
+
+
+def _finish(trainer, out: Path, seconds: float, as_json: bool = False, epochs: int = 0) -> int:
+    """Save and report; ``epochs``: those this process trained (for the words/s figure)."""
     trainer.save(out)
     wv = trainer.get_word_vectors()
     wv.export_projector(out / "projector")
     near = {word: wv.most_similar(word, topn=5) for word in wv.words[: min(3, len(wv))]}
+    # in-vocabulary corpus tokens times the epochs run, over the whole time (vocabulary
+    # pass included), as gensim reports its words/s
+    words = sum(trainer.vocab.counts.values()) * epochs
+    rate = words / seconds if seconds > 0 else 0.0
     if as_json:
         print(json.dumps({"vectors": len(wv), "dim": wv.dim, "seconds": round(seconds, 2),
+                          "epochs_trained": epochs, "words_per_second": round(rate),
                           "vectors_file": str(out / "vectors.txt"),
                           "projector": str(out / "projector"),
                           "neighbours": {w: [[n, round(float(s), 4)] for n, s in pairs]
                                          for w, pairs in near.items()}},
                          ensure_ascii=False))
         return 0
-    print(f"{len(wv)} vectors of size {wv.dim} in {seconds:.1f} s -> {out / 'vectors.txt'}")
+    print(f"{len(wv)} vectors of size {wv.dim} in {seconds:.1f} s ({rate:,.0f} words/s) -> "
+          f"{out / 'vectors.txt'}")
     print(f"projector files: {out / 'projector'}/vectors.tsv, metadata.tsv")
     for word, pairs in near.items():
         print(f"  {word}: " + ", ".join(f"{w} {s:.2f}" for w, s in pairs))
@@ -137,12 +154,14 @@ def run_word2vec(args) -> int:
     w2v = Word2Vec(config)
     with removed_on_error(out):  # train_run holds the run lock: one writer per --out folder
         start = time.perf_counter()
+        done = _epochs_done(out, args.resume)
         if not args.resume:  # a resumed run's folder is checked first: bad input is one line
             w2v.build_vocab(args.corpus)  # a --min-count above every word fails here
             note_device(args)
         with _training_output(args):  # a checkpoint every epoch, the training curve at the end
             w2v.train_run(args.corpus, out, resume=args.resume, verbose=_verbose(args))
-        return _finish(w2v, out, time.perf_counter() - start, args.json)
+        return _finish(w2v, out, time.perf_counter() - start, args.json,
+                       epochs=w2v.config.epochs - done)
 
 
 def run_glove(args) -> int:
@@ -152,13 +171,15 @@ def run_glove(args) -> int:
     glove = GloVe(config)
     with removed_on_error(out):  # train_run holds the run lock: one writer per --out folder
         start = time.perf_counter()
+        done = _epochs_done(out, args.resume)
         if not args.resume:
             cooc = glove.count(args.corpus)
             note_device(args)
             _say(args, f"co-occurrences: {cooc.nnz} nonzero cells over {len(glove.vocab)} words")
         with _training_output(args):  # a checkpoint every epoch, the training curve at the end
             glove.train_run(args.corpus, out, resume=args.resume, verbose=_verbose(args))
-        return _finish(glove, out, time.perf_counter() - start, args.json)
+        return _finish(glove, out, time.perf_counter() - start, args.json,
+                       epochs=glove.config.epochs - done)
 
 
 def _load(path: str) -> WordVectors:

@@ -91,6 +91,10 @@ def test_word2vec_quiet_json(capsys, tmp_path):
     assert r["dim"] == 8 and r["vectors"] > 50 and r["seconds"] > 0
     assert r["vectors_file"] == str(tmp_path / "w" / "vectors.txt") and len(r["neighbours"]) == 3
     assert not device_lines(err)
+    # words/s as gensim counts it: in-vocabulary tokens x epochs over the whole time
+    counts = json.loads((tmp_path / "w" / "vocab.json").read_text(encoding="utf-8"))["counts"]
+    assert r["epochs_trained"] == 1
+    assert r["words_per_second"] == pytest.approx(sum(counts.values()) / r["seconds"], rel=0.01)
 
 
 @pytest.mark.slow  # ~10 s: two GloVe trainings
