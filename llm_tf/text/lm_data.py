@@ -57,13 +57,25 @@ class EncodeStats:
         return self.unk_tokens / max(1, self.text_tokens)
 
 
-def iter_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Vocabulary):
-    """Yield one int32 array of ids per line, each ending in ``<eos>``."""
-    index, files = vocab.index, corpus_files(corpus)
+CHUNK_TOKENS = 1 << 16  # ids converted and written per numpy call (lines are kept whole)
+
+
+def iter_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Vocabulary,
+             chunk_tokens: int = CHUNK_TOKENS):
+    """Yield ``(ids, lines)``: int32 arrays of the ids of whole lines, each line ending in
+    ``<eos>``, about ``chunk_tokens`` at a time, and the number of lines in each."""
+    get, files = vocab.index.get, corpus_files(corpus)
+    buf: list[int] = []
+    lines = 0
     for line in iter_lines(corpus, files):
-        toks = tokenizer.tokenize(line)
-        ids = np.fromiter((index.get(t, UNK_ID) for t in toks), dtype=ID_DTYPE, count=len(toks))
-        yield np.append(ids, np.int32(EOS_ID)).astype(ID_DTYPE)
+        buf.extend([get(t, UNK_ID) for t in tokenizer.tokenize(line)])
+        buf.append(EOS_ID)
+        lines += 1
+        if len(buf) >= chunk_tokens:
+            yield np.asarray(buf, ID_DTYPE), lines
+            buf, lines = [], 0
+    if buf:
+        yield np.asarray(buf, ID_DTYPE), lines
 
 
 def encode_corpus(
@@ -85,22 +97,19 @@ def encode_corpus(
     with atomic_path(train_path) as train_tmp, (  # a crash keeps no half-written file
         atomic_path(val_path) if val_path is not None else contextlib.nullcontext(os.devnull)
     ) as val_tmp, open(train_tmp, "wb") as ftrain, open(val_tmp, "wb") as fval:
-        for ids in iter_ids(corpus, tokenizer, vocab):
-            stats.text_tokens += len(ids) - 1
+        for ids, lines in iter_ids(corpus, tokenizer, vocab):
+            stats.text_tokens += len(ids) - lines
             stats.unk_tokens += int(np.count_nonzero(ids == UNK_ID))
-            start = 0
-            while start < len(ids):  # a line may straddle a block boundary
-                blk, off = divmod(pos, block)
-                take = min(len(ids) - start, block - off)
-                part = ids[start : start + take]
-                if every and blk % every == every - 1:
-                    fval.write(part.tobytes())
-                    stats.val_tokens += take
-                else:
-                    ftrain.write(part.tobytes())
-                    stats.train_tokens += take
-                start += take
-                pos += take
+            if every:  # every k-th block of the whole stream goes to validation
+                held = (np.arange(pos, pos + len(ids)) // block) % every == every - 1
+                fval.write(ids[held].tobytes())
+                ftrain.write(ids[~held].tobytes())
+                stats.val_tokens += int(np.count_nonzero(held))
+                stats.train_tokens += int(len(ids) - np.count_nonzero(held))
+            else:
+                ftrain.write(ids.tobytes())
+                stats.train_tokens += len(ids)
+            pos += len(ids)
     if stats.text_tokens == 0:
         raise UserInputError(f"corpus {str(corpus)!r} is empty (no text to train on)")
     return stats
@@ -111,8 +120,8 @@ def encode_text_ids(corpus: str | os.PathLike, tokenizer: Tokenizer, vocab: Voca
     chunks = list(iter_ids(corpus, tokenizer, vocab))
     if not chunks:
         raise UserInputError(f"corpus {str(corpus)!r} is empty")
-    ids = np.concatenate(chunks)
-    text = len(ids) - len(chunks)
+    ids = np.concatenate([c for c, _ in chunks])
+    text = len(ids) - sum(n for _, n in chunks)
     unk = int(np.count_nonzero(ids == UNK_ID))
     return ids, EncodeStats(len(ids), 0, unk, text)
 
