@@ -72,7 +72,7 @@ def test_the_transformer_has_defaults_of_its_own_under_the_users_settings():
     assert (cfg.data.seq_len, cfg.model.layers, cfg.optim.optimizer) == (128, 2, "adamw")
     assert (cfg.optim.learning_rate, cfg.optim.warmup_steps, cfg.optim.weight_decay) == (
         1e-3, 100, 0.1)
-    assert (cfg.optim.ema, cfg.optim.lr_schedule, cfg.optim.epochs) == (0.99, "cosine", 12)
+    assert (cfg.optim.ema, cfg.optim.lr_schedule, cfg.optim.epochs) == (0.995, "cosine", 14)
     assert not cfg.stateful and cfg.trained_context == 128
     mine = TrainConfig.from_dict({"model": {"arch": "transformer", "layers": 4},
                                   "data": {"seq_len": 64}, "optim": {"optimizer": "adam"}})
@@ -87,4 +87,5 @@ def test_the_transformer_has_defaults_of_its_own_under_the_users_settings():
     rnn = TrainConfig.from_dict({"model": {"arch": "rnn"}})
     assert (rnn.model.units, rnn.model.dropout, rnn.optim.learning_rate, rnn.optim.ema) == (
         256, 0.5, 1e-3, 0.99)
-    assert rnn.stateful and rnn.optim.lr_schedule == "plateau"
+    assert rnn.stateful and (rnn.optim.lr_schedule, rnn.optim.epochs) == ("cosine", 30)
+    assert rnn.data.batch_size == 10
