@@ -3,38 +3,33 @@
 A language model's last step maps N hidden vectors (width D) to N x V logits, takes a
 softmax over V and the negative log-probability of each target. Written plainly, the
 (N, V) logits, their softmax and their gradient all sit in memory at once: with the §5
-listing's V = 10,000 and N = 20 x 35 tokens that is 28 MB per tensor, and it grows
-with V. :func:`chunked_sparse_cross_entropy` computes the same loss one vocabulary
-chunk at a time, keeping a running log-sum-exp (the online softmax of Milakov &
-Gimelshein 2018) and the target's logit, so the largest intermediate is (N, chunk):
+listing's V = 10,000 and N = 128 x 32 tokens that is 164 MB per tensor, and it grows
+with V. :func:`chunked_cross_entropy_sum` computes the summed loss
 
 .. math::
 
-    \\ell_n = \\log \\sum_v e^{z_{nv}} - z_{n y_n},\\qquad z = h W + b,
+    L = \\sum_n \\ell_n,\\qquad \\ell_n = \\log \\sum_v e^{z_{nv}} - z_{n y_n},\\qquad z = h W + b,
 
-and its backward pass recomputes each chunk's logits instead of keeping them:
+one chunk of ``R`` rows at a time, as the fused linear cross-entropy of Liger-Kernel
+(Hsu et al. 2024) does: since ``L`` is a scalar, every gradient is computed in the forward
+pass while the chunk's logits are at hand,
 
 .. math::
 
-    \\frac{\\partial \\ell_n}{\\partial z_{nv}} = \\mathrm{softmax}(z_n)_v - [v = y_n],\\quad
+    \\frac{\\partial L}{\\partial z_{nv}} = \\mathrm{softmax}(z_n)_v - [v = y_n] = G_{nv},\\quad
     \\frac{\\partial L}{\\partial h} = G W^\\top,\\quad
     \\frac{\\partial L}{\\partial W} = h^\\top G,\\quad
     \\frac{\\partial L}{\\partial b} = \\textstyle\\sum_n G_n,
 
-with :math:`G` one chunk of the upstream-weighted gradient. The kernel is ``(D, V)``
-(a ``Dense`` output layer) or ``(V, D)`` (the input embedding, when the output is tied
-to it: :class:`~llm_tf.layers.TiedOutput`). It equals Keras's
-``sparse_categorical_crossentropy(from_logits=True)`` on ``h W + b`` and its gradients
-(tested at 1e-5 in float32).
-
-:func:`chunked_cross_entropy_sum` is the training step's form (the fused linear
-cross-entropy of Liger-Kernel, Hsu et al. 2024): it returns the *sum* of the losses, and
-since that is a scalar, every gradient can be computed in the forward pass, one chunk
-of *rows* at a time, while the chunk's logits are at hand. Each chunk of ``R`` rows
-takes one forward and two gradient matmuls (three in all, against four when the backward
-pass recomputes the logits), and ``R`` is chosen so that an (R, V) tensor holds about
-:data:`ROW_CHUNK_ELEMENTS` values whatever ``V``: memory independent of the vocabulary
-size. The backward pass only scales the stored gradients by the upstream scalar.
+and the backward pass only scales them by the upstream scalar. Each chunk takes one
+forward and two gradient matmuls (three in all, against four when a backward pass
+recomputes the logits) and one pass of ``exp``; ``R`` is chosen so that an (R, V) tensor
+holds about :data:`ROW_CHUNK_ELEMENTS` values whatever ``V``, and the chunks run in a
+loop, so one chunk's buffers serve them all: memory independent of the vocabulary size.
+The kernel is ``(D, V)`` (a ``Dense`` output layer) or ``(V, D)`` (the input embedding,
+when the output is tied to it: :class:`~llm_tf.layers.TiedOutput`). It equals Keras's
+``sparse_categorical_crossentropy(from_logits=True)`` on ``h W + b``, summed, and its
+gradients (tested at 1e-5 in float32).
 """
 
 from __future__ import annotations
@@ -42,83 +37,9 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["chunked_cross_entropy_sum", "chunked_sparse_cross_entropy", "row_chunk_size"]
+__all__ = ["chunked_cross_entropy_sum", "row_chunk_size"]
 
 ROW_CHUNK_ELEMENTS = 1 << 22  # values in one (rows, V) chunk of logits: 16 MiB in float32
-
-
-def _chunks(vocab_size: int, chunk_size: int):
-    return [(s, min(s + chunk_size, vocab_size)) for s in range(0, vocab_size, chunk_size)]
-
-
-def chunked_sparse_cross_entropy(features, kernel, targets, bias=None, *, tied=False,
-                                 chunk_size=2048):
-    """Per-token ``-log softmax(features @ W + bias)[target]``, chunk by chunk.
-
-    Args:
-        features: (N, D) hidden vectors (float32).
-        kernel: (D, V) output kernel, or (V, D) with ``tied=True`` (the embedding).
-        targets: (N,) integer ids in [0, V).
-        bias: (V,) output bias, or None.
-        tied: the kernel is (V, D), used transposed.
-        chunk_size: vocabulary entries per chunk (a Python int; the last chunk may be
-            shorter).
-
-    Returns:
-        (N,) float32 losses, differentiable in ``features``, ``kernel`` and ``bias``.
-    """
-    chunk_size = int(chunk_size)
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size}")
-    vocab_size = int(kernel.shape[0] if tied else kernel.shape[1])
-    spans = _chunks(vocab_size, chunk_size)
-    targets = ops.cast(targets, "int32")
-    has_bias = bias is not None
-
-    def weights(w, start, end):  # (D, C)
-        return ops.transpose(w[start:end]) if tied else w[:, start:end]
-
-    def chunk_logits(h, w, b, start, end):
-        z = ops.matmul(h, weights(w, start, end))  # (N, C)
-        return z + b[start:end] if has_bias else z
-
-    def forward(h, w, b):
-        lse = None
-        picked = ops.zeros_like(h[:, 0])
-        for start, end in spans:
-            z = chunk_logits(h, w, b, start, end)  # (N, C)
-            part = ops.logsumexp(z, axis=-1)
-            lse = part if lse is None else ops.logaddexp(lse, part)
-            local = targets - start
-            inside = ops.logical_and(local >= 0, local < end - start)
-            got = ops.take_along_axis(z, ops.clip(local, 0, end - start - 1)[:, None], axis=1)
-            picked = picked + ops.where(inside, got[:, 0], 0.0)
-        return lse, picked
-
-    @keras.ops.custom_gradient
-    def loss_fn(h, w, b):
-        lse, picked = forward(h, w, b)
-
-        def grad(*args, upstream=None):
-            g = args[0] if upstream is None else upstream  # (N,)
-            dh = ops.zeros_like(h)
-            dw, db = [], []
-            for start, end in spans:
-                z = chunk_logits(h, w, b, start, end)
-                p = ops.exp(z - lse[:, None])  # softmax over the whole vocabulary, this chunk
-                onehot = ops.one_hot(targets - start, end - start, dtype=p.dtype)  # 0 outside
-                d = (p - onehot) * g[:, None]  # (N, C)
-                dh = dh + ops.matmul(d, ops.transpose(weights(w, start, end)))
-                part = ops.matmul(ops.transpose(h), d)  # (D, C)
-                dw.append(ops.transpose(part) if tied else part)
-                db.append(ops.sum(d, axis=0))
-            dw = ops.concatenate(dw, axis=0 if tied else 1)
-            return dh, dw, ops.concatenate(db, axis=0)
-
-        return lse - picked, grad
-
-    b = bias if has_bias else ops.zeros((vocab_size,), features.dtype)
-    return loss_fn(features, kernel, b)
 
 
 def row_chunk_size(vocab_size: int, elements: int = ROW_CHUNK_ELEMENTS) -> int:
