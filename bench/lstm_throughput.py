@@ -166,15 +166,6 @@ def worker_matmul(args) -> dict:
     return {"matmul_gflops": best}
 
 
-def rss_mb(field: str = "VmRSS") -> float:
-    """This process's resident (``VmRSS``) or peak resident (``VmHWM``) memory in MB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def worker_output_memory(args) -> dict:
     """Activation memory of the output layer and its loss, forward and backward, as the
     trainer's XLA step runs them: peak RSS during the steps less RSS once the weights and
@@ -203,12 +194,14 @@ def worker_output_memory(args) -> dict:
         return loss, tf.add_n([tf.reduce_sum(g) for g in grads])
 
     step = tf.function(step, jit_compile=True)
+    from load_test import rss_mb  # bench/load_test.py: VmRSS / VmHWM from /proc
+
     step.get_concrete_function()  # traced, not yet run
     before = rss_mb()
     for _ in range(3):
         out = step()
     float(out[1])
-    return {"activation_mb": rss_mb("VmHWM") - before, "vocab_size": v, "rows": n,
+    return {"activation_mb": rss_mb(field="VmHWM") - before, "vocab_size": v, "rows": n,
             "fused": bool(args.fused)}
 
 

@@ -107,12 +107,10 @@ def _say(args, text: str) -> None:
 
 def _epochs_done(out: Path, resume: bool) -> int:
     """Epochs a resumed run had finished before this process (0 for a new run)."""
-    state = out / "state.json"
-    if not (resume and state.is_file()):
-        return 0
-    from llm_tf.files import read_json
+    from llm_tf.training.callbacks import read_state
 
-    return int(read_json(state, "state file").get("epoch", 0))
+    state = read_state(out) if resume else None
+    return state["epoch"] if state else 0
 
 
 def _finish(trainer, out: Path, seconds: float, as_json: bool = False, epochs: int = 0) -> int:
