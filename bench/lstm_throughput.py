@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PTB = ROOT.parent / "shared" / "data" / "ptb" / "ptb.train.txt.gz"
 V, E, U = 10_000, 256, 128
+BF16 = "onednn-bf16"  # (b)'s bfloat16 variant: --output-matmuls onednn-bf16
+SPLIT_DTYPES = {"onednn": "float32", BF16: "bfloat16"}
 
 
 def write_corpus(path: Path, n_tokens: int) -> Path:
@@ -133,7 +135,8 @@ def worker_llmtf(args) -> dict:
             model=ModelConfig(embedding_dim=E, units=U),
             optim=OptimConfig(epochs=1, lr_schedule="constant", patience=0,
                               learning_rate=1e-3, clip_norm=None),
-            runtime=RuntimeConfig(jit_compile=not args.no_xla),
+            runtime=RuntimeConfig(jit_compile=not args.no_xla,
+                                  output_matmuls=args.output_matmuls),
         )
         timer = make_timer(args.warmup, args.steps, args.batch_size * args.seq_len)
         import io
@@ -153,17 +156,20 @@ def worker_llmtf(args) -> dict:
 def worker_matmul(args) -> dict:
     import tensorflow as tf
 
-    best = 0.0
+    best = {tf.float32: 0.0, tf.bfloat16: 0.0}
     for m, k, n in [(2048, 2048, 2048), (4096, 4096, 4096), (4096, 10000, 128), (4096, 128, 10000)]:
-        a, b = tf.random.normal((m, k)), tf.random.normal((k, n))
-        for jit in (False, True):
-            f = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)), jit_compile=jit)
-            f(a, b).numpy()
-            for _ in range(5):
-                t = time.perf_counter()
+        for dtype in best:
+            a = tf.cast(tf.random.normal((m, k)), dtype)
+            b = tf.cast(tf.random.normal((k, n)), dtype)
+            for jit in (False, True):
+                f = tf.function(lambda a, b: tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32)),
+                                jit_compile=jit)
                 f(a, b).numpy()
-                best = max(best, 2 * m * k * n / (time.perf_counter() - t) / 1e9)
-    return {"matmul_gflops": best}
+                for _ in range(5):
+                    t = time.perf_counter()
+                    f(a, b).numpy()
+                    best[dtype] = max(best[dtype], 2 * m * k * n / (time.perf_counter() - t) / 1e9)
+    return {"matmul_gflops": best[tf.float32], "matmul_gflops_bf16": best[tf.bfloat16]}
 
 
 def worker_output_memory(args) -> dict:
@@ -174,6 +180,7 @@ def worker_output_memory(args) -> dict:
     import tensorflow as tf
 
     from llm_tf.layers.chunked_cross_entropy import chunked_cross_entropy_sum
+    from llm_tf.training.split_cross_entropy import split_cross_entropy_sum
 
     n, v = args.batch_size * args.seq_len, args.vocab_size
     rng = np.random.default_rng(0)
@@ -182,9 +189,13 @@ def worker_output_memory(args) -> dict:
     b = tf.Variable(np.zeros(v, "float32"))
     y = tf.constant(rng.integers(0, v, n).astype("int32"))
 
+    split = args.output_matmuls != "xla"  # the split loss: a graph, not one XLA program
+
     def step():
         with tf.GradientTape() as tape:
-            if args.fused:
+            if args.fused and split:
+                loss = split_cross_entropy_sum(h, w, y, b, dtype=SPLIT_DTYPES[args.output_matmuls]) / n
+            elif args.fused:
                 loss = chunked_cross_entropy_sum(h, w, y, b) / n
             else:
                 logits = tf.matmul(h, w) + b  # (N, V)
@@ -193,7 +204,7 @@ def worker_output_memory(args) -> dict:
         grads = tape.gradient(loss, [h, w, b])
         return loss, tf.add_n([tf.reduce_sum(g) for g in grads])
 
-    step = tf.function(step, jit_compile=True)
+    step = tf.function(step, jit_compile=not split)
     from load_test import rss_mb  # bench/load_test.py: VmRSS / VmHWM from /proc
 
     step.get_concrete_function()  # traced, not yet run
@@ -202,7 +213,7 @@ def worker_output_memory(args) -> dict:
         out = step()
     float(out[1])
     return {"activation_mb": rss_mb(field="VmHWM") - before, "vocab_size": v, "rows": n,
-            "fused": bool(args.fused)}
+            "fused": bool(args.fused), "output_matmuls": args.output_matmuls}
 
 
 WORKERS = {"listing": worker_listing, "llmtf": worker_llmtf, "matmul": worker_matmul,
@@ -247,6 +258,7 @@ def main(argv=None) -> int:
     p.add_argument("--vocab", help=argparse.SUPPRESS)
     p.add_argument("--vocab-size", type=int, default=V, help=argparse.SUPPRESS)
     p.add_argument("--fused", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--output-matmuls", default="xla", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args)))
@@ -259,7 +271,7 @@ def main(argv=None) -> int:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         flush=True,
     )
-    runs = {"a": [], "b": [], "b10": [], "peak": []}
+    runs = {"a": [], "b": [], "bf": [], "b10": [], "peak": [], "peak_bf16": []}
     tmp = tempfile.TemporaryDirectory()
     small = str(write_corpus(Path(tmp.name) / "small.txt", args.tokens))
     large = write_corpus(Path(tmp.name) / "large.txt", args.tokens * 10)
@@ -276,30 +288,42 @@ def main(argv=None) -> int:
     vocab.save(Path(tmp.name) / "vocab.json")
     args.vocab, large = str(Path(tmp.name) / "vocab.json"), str(large)
     for r in range(args.repeats):
-        runs["peak"].append(spawn("matmul", args)["matmul_gflops"])
+        peaks = spawn("matmul", args)
+        runs["peak"].append(peaks["matmul_gflops"])
+        runs["peak_bf16"].append(peaks["matmul_gflops_bf16"])
         runs["a"].append(spawn("listing", args, corpus=small))
         runs["b"].append(spawn("llmtf", args, corpus=small))
+        runs["bf"].append(spawn("llmtf", args, corpus=small, output_matmuls=BF16))
         runs["b10"].append(spawn("llmtf", args, corpus=large))
         print(
             f"repeat {r + 1}/{args.repeats}: a {runs['a'][-1]['tokens_per_s']:,.0f} tok/s, "
-            f"b {runs['b'][-1]['tokens_per_s']:,.0f} tok/s, peak {runs['peak'][-1]:.0f} GFLOP/s",
+            f"b {runs['b'][-1]['tokens_per_s']:,.0f} tok/s, b with {BF16} "
+            f"{runs['bf'][-1]['tokens_per_s']:,.0f} tok/s, peak {runs['peak'][-1]:.0f} "
+            f"GFLOP/s (bf16 {runs['peak_bf16'][-1]:.0f})",
             flush=True,
         )
 
     # the output layer's activation memory at two vocabulary sizes, fused and plain
     memory = {}
+    kinds = {"fused": dict(fused=True), "plain": dict(fused=False),
+             BF16: dict(fused=True, output_matmuls=BF16)}
     for vocab_size in (V, 5 * V):
-        for fused in (True, False):
-            got = [spawn("output_memory", args, vocab_size=vocab_size, fused=fused)
+        for kind, over in kinds.items():
+            got = [spawn("output_memory", args, vocab_size=vocab_size, **over)
                    for _ in range(args.repeats)]
-            memory[(vocab_size, fused)] = statistics.median(g["activation_mb"] for g in got)
+            memory[(vocab_size, kind)] = statistics.median(g["activation_mb"] for g in got)
 
     def med(key, field):
         return statistics.median(x[field] for x in runs[key])
 
-    peak = statistics.median(runs["peak"])
+    peak, peak_bf16 = statistics.median(runs["peak"]), statistics.median(runs["peak_bf16"])
     fpt = listing_lm_flops_per_token(V, E, U)
+    out_fpt = 3.0 * 2 * U * V  # the output layer's share, bfloat16 in (b)'s variant
+    # the variant's utilisation: the time its FLOPs would take at the peaks (the output
+    # layer's at the bfloat16 peak, the LSTM's at the float32 one) over the time they took
+    ideal_s = out_fpt / (peak_bf16 * 1e9) + (fpt - out_fpt) / (peak * 1e9)
     a_tps, b_tps = med("a", "tokens_per_s"), med("b", "tokens_per_s")
+    bf_tps, bf_mem = med("bf", "tokens_per_s"), med("bf", "peak_rss_mb")
     a_mem, b_mem, b10_mem = (
         med("a", "peak_rss_mb"),
         med("b", "peak_rss_mb"),
@@ -315,14 +339,19 @@ def main(argv=None) -> int:
         "llmtf_10x_corpus_peak_rss_mb": b10_mem,
         "memory_growth_10x": b10_mem / b_mem - 1,
         "matmul_peak_gflops": peak,
+        "matmul_peak_gflops_bf16": peak_bf16,
+        "bf16_tokens_per_s": bf_tps,
+        "bf16_speedup": bf_tps / a_tps,
+        "bf16_peak_rss_mb": bf_mem,
+        "bf16_memory_ratio": bf_mem / a_mem,
+        "bf16_mfu": bf_tps * ideal_s,
         "flops_per_token": fpt,
         "llmtf_mfu": b_tps * fpt / (peak * 1e9),
         "listing_mfu": a_tps * fpt / (peak * 1e9),
         "repeats": args.repeats,
         "batch_size_b": args.batch_size,
         "xla_b": not args.no_xla,
-        "output_activation_mb": {f"V={v},{'fused' if f else 'plain'}": mb
-                                 for (v, f), mb in memory.items()},
+        "output_activation_mb": {f"V={v},{kind}": mb for (v, kind), mb in memory.items()},
     }
     print(f"\n{'':34}{'(a) listing':>14}{'(b) llm-tf':>14}")
     print(
@@ -338,16 +367,22 @@ def main(argv=None) -> int:
         f"   of a {peak:.0f} GFLOP/s matmul peak (target >= 50%, aim 80%)"
     )
     print(
+        f"(b) with --output-matmuls {BF16}: {bf_tps:,.0f} tokens/s, speedup "
+        f"{res['bf16_speedup']:.2f}x (target >= 3x); peak RSS {bf_mem:,.0f} MB, ratio "
+        f"{res['bf16_memory_ratio']:.2f}; utilisation {res['bf16_mfu']:.1%} (output layer "
+        f"against the {peak_bf16:.0f} GFLOP/s bfloat16 peak, the LSTM against float32's)"
+    )
+    print(
         f"(b) peak RSS on a 10x corpus ({args.tokens * 10:,} tokens): {b10_mem:,.0f} MB, "
         f"{res['memory_growth_10x']:+.1%} (target within 20%)"
     )
     print(f"(a)'s one-hot y_train alone: {runs['a'][0]['y_train_mb']:,.0f} MB")
     rows = args.batch_size * args.seq_len
-    print(f"output layer + loss, forward and backward, {rows:,} rows (XLA), activation MB:")
-    for fused in (True, False):
-        small, big = memory[(V, fused)], memory[(5 * V, fused)]
+    print(f"output layer + loss, forward and backward, {rows:,} rows, activation MB:")
+    for kind in kinds:
+        small, big = memory[(V, kind)], memory[(5 * V, kind)]
         grads = 4 * (5 * V - V) * U * 4 / 2**20  # the (D, V) gradient buffers grow anyway
-        print(f"  {'fused' if fused else 'plain':6} V={V:,}: {small:7,.0f}   V={5 * V:,}: "
+        print(f"  {kind:11} V={V:,}: {small:7,.0f}   V={5 * V:,}: "
               f"{big:7,.0f}   growth {big - small:+,.0f} MB (gradient-sized buffers: "
               f"~{grads:,.0f} MB)")
     if args.json_out:

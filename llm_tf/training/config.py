@@ -156,6 +156,7 @@ ARCH_TRAINER_DEFAULTS = {
 RESUME_LIMITS = ("epochs", "max_steps", "time_budget", "patience")  # may change on resume
 RECURRENT = ("lstm", "rnn")  # architectures that carry a state (stateful by default)
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
+OUTPUT_MATMULS = ("auto", "xla", "onednn", "onednn-bf16")  # where the fused loss's matmuls run
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,20 @@ class RuntimeConfig:
         True, "float32 training computes the output layer and its softmax cross-entropy "
         "one vocabulary chunk at a time (memory independent of the vocabulary size); "
         "--no-fused-loss: the plain (B, T, V) logits")
+    output_matmuls: str = setting(
+        "auto", "where the fused output layer's matmuls run: xla (inside the compiled step); "
+        "onednn (TensorFlow's oneDNN kernels, the softmax XLA-compiled, the rest of the step "
+        "in a graph, the update XLA-compiled; float32); onednn-bf16 (the same with bfloat16 "
+        "matmuls and a float32 softmax, for CPUs with AVX512-BF16 or AMX: about 1.5x onednn "
+        "for the §5 model); auto: onednn for the recurrent models on a CPU with XLA on (2x "
+        "the one XLA step for the stateful defaults), else xla", choices=OUTPUT_MATMULS)
     save_every: int | None = setting(
         None, "also checkpoint every this many steps within an epoch (default: every ~5 "
         "minutes of work)", metavar="STEPS")
 
     def __post_init__(self):
         check_choice(self, "strategy", STRATEGIES)
+        check_choice(self, "output_matmuls", OUTPUT_MATMULS)
         check_positive_int(self, "save_every", optional=True)
 
 

@@ -36,10 +36,11 @@ from llm_tf.files import atomic_path, save_model_atomic
 from llm_tf.layers.chunked_cross_entropy import chunked_cross_entropy_sum
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
-from llm_tf.training.config import TrainConfig
+from llm_tf.training.config import RECURRENT, TrainConfig
 from llm_tf.training.distribution import is_chief
 from llm_tf.training.optimizers import averaged_weights, plateau_rate
 from llm_tf.training.run_folder import RunDir, write_json_atomic
+from llm_tf.training.split_cross_entropy import split_cross_entropy_sum
 
 CARRIED = "carried_state.npz"  # stateful runs saved mid-epoch: the recurrent state
 SAVE_SECONDS = 300.0  # default mid-epoch checkpoint cadence: about every 5 minutes of work
@@ -112,6 +113,24 @@ def fused_output_parts(model, stateful: bool = False):
         return None, None
 
 
+def split_output_dtype(cfg: TrainConfig, fused: bool, jit: bool) -> str | None:
+    """The matmul dtype when the fused loss runs split (``--output-matmuls onednn[-bf16]``:
+    TensorFlow's kernels for the output layer's matmuls, XLA for its softmax and the
+    update), or None for one XLA-compiled step (or none: ``--no-xla``). ``auto`` splits
+    (float32) for the recurrent models on a CPU with XLA on, where bench/lstm_throughput.py
+    and the stateful defaults measured it as fast or twice as fast (docs/benchmarks.md)."""
+    choice = cfg.runtime.output_matmuls
+    if choice == "auto":
+        recurrent_cpu = cfg.model.arch in RECURRENT and not tf.config.list_physical_devices("GPU")
+        return "float32" if fused and jit and recurrent_cpu else None
+    if choice == "xla":
+        return None
+    if not fused:
+        raise UserInputError(f"--output-matmuls {choice} needs the fused output loss: a float32 "
+                             "language model trained with --fused-loss")
+    return "bfloat16" if choice == "onednn-bf16" else "float32"
+
+
 def save_model(model, path) -> None:
     """``model.save`` to a temporary file in the same folder, then a rename."""
     save_model_atomic(model, path)
@@ -157,6 +176,7 @@ class TrainLoop:
         self._features, self._output_head = fused_output_parts(model, self.stateful)
         self.fused = bool(cfg.runtime.fused_loss and self._output_head is not None
                           and model.compute_dtype == "float32")
+        self.split = split_output_dtype(cfg, self.fused, jit)
         self._step_fn = self._make_step()
         self._eval_fn = tf.function(self._eval_batch, jit_compile=jit, reduce_retracing=True)
         self._stop_signal = False
@@ -246,8 +266,11 @@ class TrainLoop:
             kernel, bias, tied = self._output_head()
             b = global_batch // strategy.num_replicas_in_sync  # per replica, every step
             t, d = self.cfg.data.seq_len, features.shape[-1]
-            total = chunked_cross_entropy_sum(tf.reshape(features, (b * t, d)), kernel,
-                                              tf.reshape(y, (-1,)), bias, tied=tied)
+            args = (tf.reshape(features, (b * t, d)), kernel, tf.reshape(y, (-1,)), bias)
+            if self.split:  # matmuls by TensorFlow's kernels, softmax by XLA
+                total = split_cross_entropy_sum(*args, tied=tied, dtype=self.split)
+            else:
+                total = chunked_cross_entropy_sum(*args, tied=tied)
             return total / tf.cast(t * global_batch, total.dtype)  # = compute_average_loss
 
         def average(per_token):  # (b, T) -> mean over T, summed over b / the global batch
@@ -274,14 +297,23 @@ class TrainLoop:
             return loss, tape.gradient(target, model.trainable_variables), state
 
         one = strategy.num_replicas_in_sync == 1
-        if one:  # one device: XLA may fuse the update with the step
+        if one and self.split:  # a graph around the split loss; the update XLA-compiled
+            variables = model.trainable_variables
+            apply = tf.function(lambda grads: optimizer.apply(grads, variables),
+                                jit_compile=self.jit)
+
+            def replica_step(x, y, state):
+                loss, grads, state = loss_and_grads(x, y, state)
+                apply(grads)
+                return loss, state
+        elif one:  # one device: XLA may fuse the update with the step
             def replica_step(x, y, state):
                 loss, grads, state = loss_and_grads(x, y, state)
                 optimizer.apply(grads, model.trainable_variables)
                 return loss, state
             replica_step = tf.function(replica_step, jit_compile=self.jit)
         else:  # replicas: the all-reduce in apply stays outside XLA
-            grads_fn = tf.function(loss_and_grads, jit_compile=self.jit)
+            grads_fn = tf.function(loss_and_grads, jit_compile=self.jit and not self.split)
 
             def replica_step(x, y, state):
                 loss, grads, state = grads_fn(x, y, state)

@@ -144,29 +144,48 @@ def test_mixed_precision_matches_float32(tmp_path, en_corpus):
     assert keras.backend.standardize_dtype(saved.weights[0].dtype) == "float32"
 
 
+def _spy(monkeypatch, name, key):
+    """Patch ``llm_tf.training.loop.<name>`` to record each call's keyword ``key``."""
+    from llm_tf.training import loop as loop_module
+
+    seen, real = [], getattr(loop_module, name)
+    monkeypatch.setattr(loop_module, name, lambda *a, **k: seen.append(k[key]) or real(*a, **k))
+    return seen
+
+
+def _assert_trained_alike(first, second):
+    """Two (model, history) pairs: the same losses and weights up to float rounding."""
+    (m1, h1), (m2, h2) = first, second
+    np.testing.assert_allclose(h1["loss"], h2["loss"], rtol=1e-4)
+    np.testing.assert_allclose(h1["val_loss"], h2["val_loss"], rtol=1e-4)
+    for a, b in zip(m1.weights, m2.weights, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-3, atol=1e-5)
+
+
+def _tiny_lm(corpus, arch, stateful, runtime, max_steps):
+    """A tiny language model's run (the §5 listing's graph for ``arch="listing"``); the
+    output tied to the embedding when the state is carried."""
+    model = (ModelConfig(embedding_dim=16, units=16) if arch == "listing"
+             else ModelConfig(arch=arch, embedding_dim=16, units=16, layers=1, heads=2,
+                              max_len=16, tie_embeddings=stateful))
+    return TrainConfig(data=DataConfig(corpus=str(corpus), seq_len=16, batch_size=16,
+                                       stateful=stateful),
+                       model=model, optim=OptimConfig(epochs=1, max_steps=max_steps,
+                                                      learning_rate=3e-3),
+                       runtime=runtime, seed=5)
+
+
 @pytest.mark.parametrize("arch, stateful", [("lstm", True), ("transformer", False),
                                             ("listing", False)])
 def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch, stateful,
                                                        monkeypatch):
     """Same seed, same batches: the chunked loss (no (B, T, V) logits) gives the same
     losses and weights as the plain softmax cross-entropy, up to float rounding."""
-    from llm_tf.training import loop as loop_module
-
-    traced = []
-    real = loop_module.chunked_cross_entropy_sum
-    monkeypatch.setattr(loop_module, "chunked_cross_entropy_sum",
-                        lambda *a, **k: traced.append(k["tied"]) or real(*a, **k))
+    traced = _spy(monkeypatch, "chunked_cross_entropy_sum", "tied")
 
     def run(fused, out):
-        cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=16, batch_size=16,
-                                          stateful=stateful),
-                          model=ModelConfig(embedding_dim=16, units=16) if arch == "listing"
-                          else ModelConfig(arch=arch, embedding_dim=16, units=16, layers=1,
-                                           heads=2, max_len=16, tie_embeddings=stateful),
-                          optim=OptimConfig(epochs=1, max_steps=12, learning_rate=3e-3),
-                          runtime=RuntimeConfig(jit_compile=False, fused_loss=fused), seed=5)
-        model, history = train(cfg, tmp_path / out, verbose=0)
-        return model, history
+        runtime = RuntimeConfig(jit_compile=False, fused_loss=fused)
+        return train(_tiny_lm(en_corpus, arch, stateful, runtime, 12), tmp_path / out, verbose=0)
 
     (m1, h1) = run(True, "fused")
     assert traced and set(traced) == {stateful}  # the fused path ran (tied for the LSTM)
@@ -175,10 +194,53 @@ def test_the_fused_output_loss_trains_as_the_plain_one(tmp_path, en_corpus, arch
     traced.clear()
     (m2, h2) = run(False, "plain")
     assert not traced
-    np.testing.assert_allclose(h1["loss"], h2["loss"], rtol=1e-4)
-    np.testing.assert_allclose(h1["val_loss"], h2["val_loss"], rtol=1e-4)
-    for a, b in zip(m1.weights, m2.weights, strict=True):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-3, atol=1e-5)
+    _assert_trained_alike((m1, h1), (m2, h2))
+
+
+@pytest.mark.parametrize("arch, stateful", [("lstm", True), ("listing", False)])
+def test_the_split_output_loss_trains_as_the_xla_one(tmp_path, en_corpus, arch, stateful,
+                                                     monkeypatch):
+    """--output-matmuls onednn (matmuls by TensorFlow's kernels, softmax and update by XLA)
+    trains as the one compiled step, up to float rounding; onednn-bf16 stays close."""
+    dtypes = _spy(monkeypatch, "split_cross_entropy_sum", "dtype")
+
+    def run(where, out):
+        runtime = RuntimeConfig(jit_compile=True, output_matmuls=where)
+        return train(_tiny_lm(en_corpus, arch, stateful, runtime, 10), tmp_path / out, verbose=0)
+
+    m1, h1 = run("onednn", "onednn")
+    assert dtypes and set(dtypes) == {"float32"}  # the split path ran
+    dtypes.clear()
+    m2, h2 = run("xla", "xla")
+    assert not dtypes
+    _assert_trained_alike((m1, h1), (m2, h2))
+    _, h3 = run("onednn-bf16", "bf16")
+    assert set(dtypes) == {"bfloat16"}
+    np.testing.assert_allclose(h3["val_loss"], h2["val_loss"], rtol=0.01)
+    assert h3["val_loss"] != h2["val_loss"]  # bfloat16 rounding, not float32 in disguise
+
+
+@pytest.mark.parametrize("arch, where, fused, jit, want", [
+    ("lstm", "auto", True, True, "float32"), ("rnn", "auto", True, True, "float32"),
+    ("transformer", "auto", True, True, None), ("lstm", "auto", True, False, None),
+    ("lstm", "auto", False, True, None), ("lstm", "xla", True, True, None),
+    ("transformer", "onednn", True, False, "float32"),
+    ("lstm", "onednn-bf16", True, True, "bfloat16")])
+def test_where_the_output_matmuls_run(arch, where, fused, jit, want):
+    from llm_tf.training.loop import split_output_dtype
+
+    cfg = TrainConfig(model=ModelConfig(arch=arch), runtime=RuntimeConfig(output_matmuls=where))
+    assert split_output_dtype(cfg, fused, jit) == want  # this machine has no GPU
+
+
+def test_the_split_output_loss_needs_the_fused_loss(tmp_path, en_corpus):
+    from llm_tf.errors import UserInputError
+
+    cfg = TrainConfig(data=DataConfig(corpus=str(en_corpus), seq_len=16, batch_size=16),
+                      model=TINY, optim=OptimConfig(epochs=1, max_steps=2),
+                      runtime=RuntimeConfig(fused_loss=False, output_matmuls="onednn"))
+    with pytest.raises(UserInputError, match="--output-matmuls onednn needs the fused"):
+        train(cfg, tmp_path / "r", verbose=0)
 
 
 @pytest.mark.parametrize("name", recipe_names())
