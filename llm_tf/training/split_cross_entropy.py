@@ -6,8 +6,9 @@ where its matmuls run best: XLA's CPU dots reach about 175 GFLOP/s on the §5 sh
 (4,096 x 128 by 128 x 10,000) in float32 and no more in bfloat16, while TensorFlow's own
 ``MatMul`` kernels (oneDNN) reach the same in float32 and about 330 GFLOP/s in bfloat16
 on CPUs with AVX512-BF16 or AMX; and XLA runs the softmax's loops on one thread, after
-the matmul, where TensorFlow's executor can run one chunk's softmax beside the next
-chunk's matmul. :func:`split_cross_entropy_sum` computes the same sum
+the matmul. Here the chunks follow one another (each waits for the previous one's
+softmax and running gradient sum, so at most two chunks' buffers are alive and memory
+does not grow with V), and a chunk's ``dh`` matmul may overlap the next one's logits. :func:`split_cross_entropy_sum` computes the same sum
 
 .. math::
 
@@ -92,18 +93,21 @@ def split_cross_entropy_sum(features, kernel, targets, bias=None, *, tied=False,
     @tf.custom_gradient
     def loss_fn(h, w, b):
         hc_all, wd = tf.cast(h, dtype), tf.cast(w, dtype)
-        total, dhs, dws, dbs = tf.zeros((), tf.float32), [], [], []
-        for at in range(0, n, rows):  # a few chunks, unrolled: the executor overlaps them
+        total, dhs, dw, db = tf.zeros((), tf.float32), [], None, None
+        previous = []  # the chunk before: the next one's logits wait for it
+        for at in range(0, n, rows):  # unrolled; at most two chunks' buffers alive at once
             hc, yc = hc_all[at:at + rows], targets[at:at + rows]
-            z = tf.matmul(hc, wd, transpose_b=tied)  # (R, V)
-            loss, d, db = softmax_part(z, b, yc)
+            with tf.control_dependencies(previous):
+                z = tf.matmul(hc, wd, transpose_b=tied)  # (R, V)
+            loss, d, db_c = softmax_part(z, b, yc)
+            previous = [d]  # its dh matmul may overlap the next chunk's logits
             total += loss
-            dbs.append(db)
             dhs.append(tf.matmul(d, wd, transpose_b=not tied))  # (R, D)
-            dw = tf.matmul(d, hc, transpose_a=True) if tied else tf.matmul(hc, d, transpose_a=True)
-            dws.append(tf.cast(dw, tf.float32))
+            dw_c = tf.matmul(d, hc, transpose_a=True) if tied else tf.matmul(hc, d, transpose_a=True)
+            dw_c = tf.cast(dw_c, tf.float32)  # accumulated in float32, one running sum
+            dw, db = (dw_c, db_c) if dw is None else (dw + dw_c, db + db_c)
+            previous.append(dw)  # and for its running sum: memory independent of V
         dh = tf.cast(tf.concat(dhs, axis=0), h.dtype)
-        dw, db = tf.add_n(dws), tf.add_n(dbs)
 
         def grad(upstream):
             return dh * upstream, dw * upstream, db * upstream
