@@ -175,6 +175,7 @@ DEFAULTS = {
         jit_compile=True,
         deterministic=False,
         fused_loss=True,
+        output_matmuls="auto",
         save_every=None,
     ),
     SamplingConfig: dict(
