@@ -12,8 +12,11 @@ Each measurement runs in its own process, so peak RSS (``ru_maxrss``) is its own
 Tokens/s is measured over steady-state steps (after ``--warmup`` steps). The
 matmul peak is measured in the same run (best float32 GFLOP/s over a few shapes,
 XLA and oneDNN), and (b)'s model FLOP utilisation is its tokens/s times the
-matmul FLOPs per token (forward + backward) over that peak. Finally (b) is run on
-a corpus 10x larger to show its memory stays flat.
+matmul FLOPs per token (forward + backward) over that peak. (b) is also run with
+``--output-matmuls onednn-bf16`` (the output layer's matmuls in bfloat16 by oneDNN; its
+utilisation counts them against the bfloat16 peak measured in the same run), at the
+same batch and at twice the batch. Finally (b) is run on a corpus 10x larger to show
+its memory stays flat.
 
     python bench/lstm_throughput.py                 # PTB from ../shared/data, 3 repeats
     python bench/lstm_throughput.py --quick         # small and fast, for a smoke run
@@ -271,7 +274,7 @@ def main(argv=None) -> int:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         flush=True,
     )
-    runs = {"a": [], "b": [], "bf": [], "b10": [], "peak": [], "peak_bf16": []}
+    runs = {"a": [], "b": [], "bf": [], "bf256": [], "b10": [], "peak": [], "peak_bf16": []}
     tmp = tempfile.TemporaryDirectory()
     small = str(write_corpus(Path(tmp.name) / "small.txt", args.tokens))
     large = write_corpus(Path(tmp.name) / "large.txt", args.tokens * 10)
@@ -294,11 +297,15 @@ def main(argv=None) -> int:
         runs["a"].append(spawn("listing", args, corpus=small))
         runs["b"].append(spawn("llmtf", args, corpus=small))
         runs["bf"].append(spawn("llmtf", args, corpus=small, output_matmuls=BF16))
+        # and with twice the batch: the larger corpus, so that 35 steps fit in one epoch
+        runs["bf256"].append(spawn("llmtf", args, corpus=large, output_matmuls=BF16,
+                                   batch_size=2 * args.batch_size))
         runs["b10"].append(spawn("llmtf", args, corpus=large))
         print(
             f"repeat {r + 1}/{args.repeats}: a {runs['a'][-1]['tokens_per_s']:,.0f} tok/s, "
             f"b {runs['b'][-1]['tokens_per_s']:,.0f} tok/s, b with {BF16} "
-            f"{runs['bf'][-1]['tokens_per_s']:,.0f} tok/s, peak {runs['peak'][-1]:.0f} "
+            f"{runs['bf'][-1]['tokens_per_s']:,.0f} tok/s ({2 * args.batch_size} rows: "
+            f"{runs['bf256'][-1]['tokens_per_s']:,.0f}), peak {runs['peak'][-1]:.0f} "
             f"GFLOP/s (bf16 {runs['peak_bf16'][-1]:.0f})",
             flush=True,
         )
@@ -324,6 +331,7 @@ def main(argv=None) -> int:
     ideal_s = out_fpt / (peak_bf16 * 1e9) + (fpt - out_fpt) / (peak * 1e9)
     a_tps, b_tps = med("a", "tokens_per_s"), med("b", "tokens_per_s")
     bf_tps, bf_mem = med("bf", "tokens_per_s"), med("bf", "peak_rss_mb")
+    bf2_tps = med("bf256", "tokens_per_s")
     a_mem, b_mem, b10_mem = (
         med("a", "peak_rss_mb"),
         med("b", "peak_rss_mb"),
@@ -345,6 +353,10 @@ def main(argv=None) -> int:
         "bf16_peak_rss_mb": bf_mem,
         "bf16_memory_ratio": bf_mem / a_mem,
         "bf16_mfu": bf_tps * ideal_s,
+        "bf16_double_batch": 2 * args.batch_size,
+        "bf16_double_batch_tokens_per_s": bf2_tps,
+        "bf16_double_batch_speedup": bf2_tps / a_tps,
+        "bf16_double_batch_mfu": bf2_tps * ideal_s,
         "flops_per_token": fpt,
         "llmtf_mfu": b_tps * fpt / (peak * 1e9),
         "listing_mfu": a_tps * fpt / (peak * 1e9),
@@ -371,6 +383,11 @@ def main(argv=None) -> int:
         f"{res['bf16_speedup']:.2f}x (target >= 3x); peak RSS {bf_mem:,.0f} MB, ratio "
         f"{res['bf16_memory_ratio']:.2f}; utilisation {res['bf16_mfu']:.1%} (output layer "
         f"against the {peak_bf16:.0f} GFLOP/s bfloat16 peak, the LSTM against float32's)"
+    )
+    print(
+        f"(b) with --output-matmuls {BF16} --batch-size {2 * args.batch_size}: {bf2_tps:,.0f} "
+        f"tokens/s, speedup {res['bf16_double_batch_speedup']:.2f}x; utilisation "
+        f"{res['bf16_double_batch_mfu']:.1%}"
     )
     print(
         f"(b) peak RSS on a 10x corpus ({args.tokens * 10:,} tokens): {b10_mem:,.0f} MB, "
