@@ -472,7 +472,9 @@ class TrainLoop:
                     if due and progress.batch < self.steps_per_epoch and not progress.stopped:
                         self.save(progress)
                         last_save = time.perf_counter()
-                    if progress.stopped or self.model.stop_training:
+                    if self.model.stop_training and not progress.stopped:  # mid-epoch: end
+                        progress.stopped = "stopped by a callback"  # it (validation, save)
+                    if progress.stopped:
                         break
                 logs = {"loss": float(np.mean(losses)) if losses else math.nan}
                 if progress.batch >= self.steps_per_epoch or progress.stopped:

@@ -233,6 +233,22 @@ def test_where_the_output_matmuls_run(arch, where, fused, jit, want):
     assert split_output_dtype(cfg, fused, jit) == want  # this machine has no GPU
 
 
+def test_a_callback_that_stops_mid_epoch_stops_the_run(tmp_path, en_corpus):
+    """keras's stop_training set by a callback after batch 3: the epoch ends there (with
+    its validation and save) and the run stops, instead of going on batch by batch."""
+    class StopAfterThree(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                self.model.stop_training = True
+
+    _, history = train(_cfg(en_corpus, epochs=3), tmp_path / "r", verbose=0,
+                       callbacks=[StopAfterThree()])
+    state = RunDir(tmp_path / "r").state()
+    assert state["stopped"] == "stopped by a callback"
+    assert state["step"] == 3 and state["epoch"] == 1
+    assert len(history["val_loss"]) == 1
+
+
 def test_the_split_output_loss_needs_the_fused_loss(tmp_path, en_corpus):
     from llm_tf.errors import UserInputError
 
