@@ -40,7 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PTB = ROOT.parent / "shared" / "data" / "ptb" / "ptb.train.txt.gz"
 V, E, U = 10_000, 256, 128
 BF16 = "onednn-bf16"  # (b)'s bfloat16 variant: --output-matmuls onednn-bf16
-SPLIT_DTYPES = {"onednn": "float32", BF16: "bfloat16"}
 
 
 def write_corpus(path: Path, n_tokens: int) -> Path:
@@ -183,6 +182,7 @@ def worker_output_memory(args) -> dict:
     import tensorflow as tf
 
     from llm_tf.layers.chunked_cross_entropy import chunked_cross_entropy_sum
+    from llm_tf.training.config import SPLIT_DTYPES
     from llm_tf.training.split_cross_entropy import split_cross_entropy_sum
 
     n, v = args.batch_size * args.seq_len, args.vocab_size

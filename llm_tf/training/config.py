@@ -157,6 +157,7 @@ RESUME_LIMITS = ("epochs", "max_steps", "time_budget", "patience")  # may change
 RECURRENT = ("lstm", "rnn")  # architectures that carry a state (stateful by default)
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 OUTPUT_MATMULS = ("auto", "xla", "onednn", "onednn-bf16")  # where the fused loss's matmuls run
+SPLIT_DTYPES = {"onednn": "float32", "onednn-bf16": "bfloat16"}  # matmul dtype when split
 
 
 @dataclass(frozen=True)

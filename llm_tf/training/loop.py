@@ -36,7 +36,7 @@ from llm_tf.files import atomic_path, save_model_atomic
 from llm_tf.layers.chunked_cross_entropy import chunked_cross_entropy_sum
 from llm_tf.text import lm_data
 from llm_tf.training import run_folder as rd
-from llm_tf.training.config import RECURRENT, TrainConfig
+from llm_tf.training.config import RECURRENT, SPLIT_DTYPES, TrainConfig
 from llm_tf.training.distribution import is_chief
 from llm_tf.training.optimizers import averaged_weights, plateau_rate
 from llm_tf.training.run_folder import RunDir, write_json_atomic
@@ -128,7 +128,7 @@ def split_output_dtype(cfg: TrainConfig, fused: bool, jit: bool) -> str | None:
     if not fused:
         raise UserInputError(f"--output-matmuls {choice} needs the fused output loss: a float32 "
                              "language model trained with --fused-loss")
-    return "bfloat16" if choice == "onednn-bf16" else "float32"
+    return SPLIT_DTYPES[choice]
 
 
 def save_model(model, path) -> None:
