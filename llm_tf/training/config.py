@@ -156,8 +156,8 @@ ARCH_TRAINER_DEFAULTS = {
 RESUME_LIMITS = ("epochs", "max_steps", "time_budget", "patience")  # may change on resume
 RECURRENT = ("lstm", "rnn")  # architectures that carry a state (stateful by default)
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
-OUTPUT_MATMULS = ("auto", "xla", "onednn", "onednn-bf16")  # where the fused loss's matmuls run
 SPLIT_DTYPES = {"onednn": "float32", "onednn-bf16": "bfloat16"}  # matmul dtype when split
+OUTPUT_MATMULS = ("auto", "xla", *SPLIT_DTYPES)  # where the fused loss's matmuls run
 
 
 @dataclass(frozen=True)

@@ -297,21 +297,20 @@ class TrainLoop:
             return loss, tape.gradient(target, model.trainable_variables), state
 
         one = strategy.num_replicas_in_sync == 1
-        if one and self.split:  # a graph around the split loss; the update XLA-compiled
-            variables = model.trainable_variables
-            apply = tf.function(lambda grads: optimizer.apply(grads, variables),
-                                jit_compile=self.jit)
+        if one:  # one device: XLA may fuse the update with the step (split: a graph
+            # around the split loss, the update compiled on its own)
+            def update(grads):
+                optimizer.apply(grads, model.trainable_variables)
+
+            if self.split:
+                update = tf.function(update, jit_compile=self.jit)
 
             def replica_step(x, y, state):
                 loss, grads, state = loss_and_grads(x, y, state)
-                apply(grads)
+                update(grads)
                 return loss, state
-        elif one:  # one device: XLA may fuse the update with the step
-            def replica_step(x, y, state):
-                loss, grads, state = loss_and_grads(x, y, state)
-                optimizer.apply(grads, model.trainable_variables)
-                return loss, state
-            replica_step = tf.function(replica_step, jit_compile=self.jit)
+            if not self.split:
+                replica_step = tf.function(replica_step, jit_compile=self.jit)
         else:  # replicas: the all-reduce in apply stays outside XLA
             grads_fn = tf.function(loss_and_grads, jit_compile=self.jit and not self.split)
 

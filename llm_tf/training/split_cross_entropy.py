@@ -31,6 +31,8 @@ import functools
 
 import tensorflow as tf
 
+from llm_tf.layers.chunked_cross_entropy import row_chunk_size
+
 __all__ = ["SPLIT_CHUNK_ELEMENTS", "OUTPUT_DTYPES", "split_cross_entropy_sum"]
 
 SPLIT_CHUNK_ELEMENTS = 10 << 20  # values in one (rows, V) chunk: ~1,000 rows at V = 10,000
@@ -82,7 +84,7 @@ def split_cross_entropy_sum(features, kernel, targets, bias=None, *, tied=False,
         raise ValueError("split_cross_entropy_sum needs the number of rows when traced")
     n = int(n)
     vocab_size = int(kernel.shape[0] if tied else kernel.shape[1])
-    rows = max(16, SPLIT_CHUNK_ELEMENTS // vocab_size) if rows is None else int(rows)
+    rows = row_chunk_size(vocab_size, SPLIT_CHUNK_ELEMENTS) if rows is None else int(rows)
     if rows < 1:
         raise ValueError(f"rows must be a positive integer, got {rows}")
     targets = tf.cast(tf.convert_to_tensor(targets), tf.int32)
