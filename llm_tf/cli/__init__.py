@@ -77,7 +77,9 @@ def build_parser(argv: list[str] | None = None) -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     from llm_tf.runtime import quiet_tensorflow_import
+    from llm_tf.text import tokenizers
 
+    tokenizers.LEAN_NLTK_IMPORT = True  # this process never uses nltk's scipy statistics
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _command(argv)
     try:

@@ -15,6 +15,7 @@ record the choice in a run's ``config.json``.
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -81,20 +82,42 @@ class Tokenizer:
 
 _CACHE: dict[str, object] = {}
 
+LEAN_NLTK_IMPORT = False
+"""Import nltk without ``scipy.stats`` (set by the ``llm-tf`` command, which owns its process).
+
+``import nltk`` imports every nltk package, and ``nltk.metrics`` imports
+``scipy.stats`` when scipy is installed, for two statistics llm-tf never uses
+(``fisher_exact``, ``betai``): 0.6 of the 0.7 s nltk adds to ``llm-tf generate``.
+With this set, nltk is imported while ``scipy.stats`` reads as missing, so nltk
+keeps its own fallbacks for those two; ``scipy.stats`` imports normally afterwards.
+A library must not change another library in its user's process, so the Python
+API leaves it off.
+"""
+
+
+def _nltk_tokenize():
+    """The ``nltk.tokenize`` module (imported lean under :data:`LEAN_NLTK_IMPORT`)."""
+    if LEAN_NLTK_IMPORT and "nltk" not in sys.modules and "scipy.stats" not in sys.modules:
+        sys.modules["scipy.stats"] = None  # `from scipy.stats import x` raises ImportError
+        try:
+            import nltk.tokenize
+        finally:
+            if "scipy.stats" in sys.modules and sys.modules["scipy.stats"] is None:
+                del sys.modules["scipy.stats"]
+    import nltk.tokenize
+
+    return nltk.tokenize
+
 
 def _word_tokenizer():
     if "tok" not in _CACHE:
-        from nltk.tokenize import NLTKWordTokenizer
-
-        _CACHE["tok"] = NLTKWordTokenizer()
+        _CACHE["tok"] = _nltk_tokenize().NLTKWordTokenizer()
     return _CACHE["tok"]
 
 
 def _word_detokenizer():
     if "detok" not in _CACHE:
-        from nltk.tokenize.treebank import TreebankWordDetokenizer
-
-        _CACHE["detok"] = TreebankWordDetokenizer()
+        _CACHE["detok"] = _nltk_tokenize().treebank.TreebankWordDetokenizer()
     return _CACHE["detok"]
 
 
