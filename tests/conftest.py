@@ -34,3 +34,16 @@ def en_corpus(tmp_path):
 def zh_corpus(tmp_path):
     """The first 1,500 Chinese sentences of data/ (character-level)."""
     return _first_lines(tmp_path, "zh")
+
+
+@pytest.fixture(autouse=True)
+def _op_determinism_stays_in_its_test():
+    """``deterministic=True`` turns TensorFlow's op determinism on for the whole process
+    (as ``llm-tf train --deterministic`` does, on purpose); a test that does so must not
+    leave it on for the next, where Keras would then refuse XLA."""
+    from tensorflow.python.framework import config  # (no public switch back off)
+
+    before = config.is_op_determinism_enabled()
+    yield
+    if not before and config.is_op_determinism_enabled():
+        config.disable_op_determinism()
