@@ -25,6 +25,7 @@ import numpy as np
 
 from llm_tf.errors import UserInputError
 from llm_tf.files import atomic_path
+from llm_tf.text import pipeline
 from llm_tf.text.corpus import corpus_files, iter_lines
 from llm_tf.text.tokenizers import Tokenizer
 from llm_tf.text.vocab import EOS_ID, UNK_ID, Vocabulary
@@ -174,9 +175,9 @@ def lm_dataset(
     if shuffle:
         ds = ds.shuffle(min(shuffle_buffer, n), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    ds = ds.map(split_windows, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(split_windows, num_parallel_calls=pipeline.MAP_CALLS)
     ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return pipeline.finish(ds)
 
 
 def window_records(path: str | os.PathLike, seq_len: int, offset: int = 0):

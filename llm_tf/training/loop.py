@@ -34,7 +34,7 @@ import tensorflow as tf
 from llm_tf.errors import UserInputError
 from llm_tf.files import atomic_path, save_model_atomic
 from llm_tf.layers.chunked_cross_entropy import chunked_cross_entropy_sum
-from llm_tf.text import lm_data
+from llm_tf.text import lm_data, pipeline
 from llm_tf.training import run_folder as rd
 from llm_tf.training.config import RECURRENT, SPLIT_DTYPES, TrainConfig
 from llm_tf.training.distribution import is_chief
@@ -197,7 +197,7 @@ class TrainLoop:
                             reshuffle_each_iteration=False)
             ds = ds.batch(per_replica, drop_remainder=True).take(steps * per_pipeline)
             ds = ds.skip(skip * per_pipeline).map(lm_data.split_windows)
-            return ds.prefetch(tf.data.AUTOTUNE)
+            return pipeline.finish(ds)
 
         if self.stateful:
             dataset_fn = self._stream_fn(skip)
@@ -234,7 +234,7 @@ class TrainLoop:
 
             spec = tf.TensorSpec((b, T), tf.int32)
             ds = tf.data.Dataset.from_generator(batches, output_signature=(spec, spec))
-            return ds.prefetch(tf.data.AUTOTUNE)
+            return pipeline.finish(ds)
 
         return dataset_fn
 

@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from llm_tf.errors import UserInputError
-from llm_tf.text import id_stream
+from llm_tf.text import id_stream, pipeline
 from llm_tf.vectors.config import GLOVE_GENSIM_NAMES, GloVeConfig, config_overrides
 from llm_tf.vectors.cooccurrence import Cooccurrence, count_cooccurrences
 from llm_tf.vectors.trainer import WordVectorTrainer
@@ -213,7 +213,7 @@ def cooccurrence_dataset(cooc: Cooccurrence, batch_size: int, seed: int, repeat:
         gen, output_signature=(spec, spec, tf.TensorSpec((None,), tf.float32))
     )
     steps = repeat * -(-n // batch_size)
-    return ds.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(4)
+    return pipeline.finish(ds.apply(tf.data.experimental.assert_cardinality(steps)))
 
 
 def _new_model(cfg: GloVeConfig, vocab_size: int, steps_per_execution: int) -> GloVeModel:

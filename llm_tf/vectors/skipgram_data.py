@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llm_tf.errors import UserInputError
+from llm_tf.text import pipeline
 from llm_tf.text.id_stream import EncodedCorpus
 
 
@@ -244,4 +245,4 @@ def make_dataset(
     )
     ds = tf.data.Dataset.from_generator(gen, output_signature=signature)
     ds = ds.apply(tf.data.experimental.assert_cardinality(plan.steps))
-    return ds.prefetch(prefetch)
+    return pipeline.finish(ds, prefetch)
