@@ -28,6 +28,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llm_tf.cli.common import (
     add_command,
@@ -43,14 +44,12 @@ from llm_tf.cli.common import (
 )
 from llm_tf.errors import UserInputError
 from llm_tf.runtime import quiet_tensorflow_import
-from llm_tf.vectors import (  # numpy only: the trainers (and TensorFlow) load on first use
-    GloVeConfig,
-    Word2VecConfig,
-    WordVectors,
-    evaluate_analogies,
-    evaluate_similarity,
-    plot_pca,
-)
+
+if TYPE_CHECKING:
+    from llm_tf.vectors import WordVectors
+
+# llm_tf.vectors (numpy, the configs, the evaluation) is imported in the functions that
+# use it, so that `llm-tf --help`, which lists this family's commands, does not load it
 
 PROJECTOR_FILES = ("vectors.tsv", "metadata.tsv")
 
@@ -146,6 +145,8 @@ def _training_output(args):
 
 
 def run_word2vec(args) -> int:
+    from llm_tf.vectors import Word2VecConfig
+
     config, out = _prepare(args, Word2VecConfig)
     from llm_tf.vectors.word2vec import Word2Vec
 
@@ -163,6 +164,8 @@ def run_word2vec(args) -> int:
 
 
 def run_glove(args) -> int:
+    from llm_tf.vectors import GloVeConfig
+
     config, out = _prepare(args, GloVeConfig)
     from llm_tf.vectors.glove import GloVe
 
@@ -181,6 +184,8 @@ def run_glove(args) -> int:
 
 
 def _load(path: str) -> WordVectors:
+    from llm_tf.vectors import WordVectors
+
     _check_text(path, "vectors file")
     try:
         return WordVectors.load_word2vec_format(path)
@@ -200,6 +205,8 @@ def run_similar(args) -> int:
 
 
 def run_evaluate(args) -> int:
+    from llm_tf.vectors import evaluate_analogies, evaluate_similarity
+
     if not args.similarity and not args.analogy:
         raise UserInputError("vectors evaluate needs --similarity TSV and/or --analogy FILE")
     for path, what in ((args.similarity, "similarity file"), (args.analogy, "analogy file")):
@@ -233,6 +240,8 @@ def run_evaluate(args) -> int:
 
 
 def run_plot(args) -> int:
+    from llm_tf.vectors import plot_pca
+
     if Path(args.out).is_dir():
         raise UserInputError(f"--out {args.out!r} is a folder, expected the .png file to draw")
     wv = _load(args.vectors)
@@ -301,6 +310,8 @@ def register(subparsers) -> None:
     The training flags are the fields of :class:`~llm_tf.vectors.Word2VecConfig` and
     :class:`~llm_tf.vectors.GloVeConfig` (help and defaults from the fields).
     """
+    from llm_tf.vectors import GloVeConfig, Word2VecConfig
+
     p = add_command(
         subparsers, "word2vec", COMMANDS["word2vec"], WORD2VEC_EXAMPLES,
         description="Train skip-gram (default) or CBOW word vectors with negative sampling "
