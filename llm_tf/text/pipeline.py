@@ -1,16 +1,14 @@
 """The end of every ``tf.data`` pipeline in llm-tf: a fixed prefetch, autotuning off.
 
-``tf.data`` autotunes by default: each iterator gets a model thread that sleeps
-for a period doubling from 10 ms towards 60 s, and deleting the iterator waits for
-the current sleep to end. An epoch's iterator is deleted when the epoch (or
-``fit``) ends, so a run could stall there for seconds, growing with how long the
-iterator lived: measured by ``bench/iterator_teardown.py``, an iterator deleted
-3 s after it was made took 2.1 s to go (0.4 s at the end of a 12 s
-``Word2Vec.fit`` on PTB; up to a minute for long epochs), and none with
-autotuning off. llm-tf's pipelines read fixed-size records and small batches, so
-there is nothing for autotuning to tune: they prefetch :data:`PREFETCH_BATCHES`
-batches and map with :data:`MAP_CALLS` parallel calls.
-"""
+``tf.data`` autotunes by default, with a model thread per iterator, and deleting
+an iterator could wait for that thread. An epoch's (or ``fit``'s) iterator is
+deleted when it ends, so a run stalled there now and then: measured by
+``bench/iterator_teardown.py`` and in ``docs/benchmarks.md``, 0.28-0.34 s after 2
+of 6 epochs or fits, 0.38-0.80 s at the end of a 5-epoch ``Word2Vec.fit`` on PTB in
+four of five calls, and once 2.1 s for an iterator deleted 3 s after it was made;
+never with autotuning off. llm-tf's pipelines read fixed-size records and small
+batches, so there is nothing for autotuning to tune: they prefetch
+:data:`PREFETCH_BATCHES` batches and map with :data:`MAP_CALLS` parallel calls."""
 
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ def _nltk_tokenize():
         try:
             import nltk.tokenize
         finally:
-            if "scipy.stats" in sys.modules and sys.modules["scipy.stats"] is None:
+            if sys.modules.get("scipy.stats", False) is None:  # still our placeholder
                 del sys.modules["scipy.stats"]
     import nltk.tokenize
 
