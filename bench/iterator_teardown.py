@@ -23,18 +23,16 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gzip
 import io
 import json
-import statistics
 import sys
 import tempfile
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PTB = ROOT.parent / "shared" / "data" / "ptb" / "ptb.train.txt.gz"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark
+from lstm_throughput import PTB, ROOT  # noqa: E402  (the benchmarks' one PTB path)
 
 
 def word2vec_teardown(corpus: Path, epochs: int) -> dict:
@@ -106,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         corpus = ROOT / "data" / "corpus.en.txt"
         if not args.quick and PTB.exists():
-            corpus = tmp / "ptb.txt"
-            corpus.write_bytes(gzip.decompress(PTB.read_bytes()))
+            corpus = PTB  # Word2Vec streams the .gz itself, as word2vec_vs_gensim.py's run does
         repeats = 1 if args.quick else args.repeats
         for r in range(repeats):
             for setting in ("off", "on"):
