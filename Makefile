@@ -16,6 +16,7 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -c constraints.txt -e ".[test]"
+	$(BIN)/python -m llm_tf.vectors.native
 	touch $(STAMP)
 
 demo: $(STAMP)

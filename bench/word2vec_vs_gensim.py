@@ -81,6 +81,7 @@ def run_llm_tf(args, n_tokens: int, seed: int) -> dict:
         epochs=args.epochs,
         tokenizer="space",
         seed=seed,
+        update=args.update,
     )
     w2v = Word2Vec(cfg)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -235,6 +236,9 @@ def main(argv=None) -> int:
     p.add_argument("--small-epochs", type=int, default=20)
     p.add_argument("--skip-full", action="store_true",
                    help="with --small: only the small corpus")
+    p.add_argument("--update", choices=["auto", "kernel", "batched"], default="auto",
+                   help="llm-tf's update (Word2VecConfig.update): auto, the default, is the "
+                   "compiled pair-by-pair kernel for skip-gram where it builds")
     p.add_argument("--intra-op-threads", type=int, default=0,
                    help="TensorFlow's intra-op threads (0: its default); e.g. 1 with "
                    "--inter-op-threads 2, one thread per op and two ops at once")

@@ -30,6 +30,7 @@ from llm_tf.settings import (
 from llm_tf.text.tokenizers import NAMES as TOKENIZERS
 
 _TOKENIZER_HELP = "auto: characters for mostly-CJK text, else NLTK words"
+WORD2VEC_UPDATES = ("auto", "kernel", "batched")
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,17 @@ class Word2VecConfig:
     words_per_batch: int = setting(
         2048, "corpus tokens whose pairs form one step (at most: a small corpus takes fewer)"
     )
-    negative_group: int = setting(16, "pairs sharing one draw of negatives")
+    update: str = setting(
+        "auto", "how pairs update the vectors: kernel (word2vec's pair-by-pair SGD, a "
+        "compiled TensorFlow op built on first use with the C++ compiler; skip-gram only); "
+        "batched (TensorFlow ops, each step's pairs summed); auto: kernel where it builds, "
+        "else batched", choices=WORD2VEC_UPDATES)
+    workers: int = setting(
+        2, "kernel update: threads updating at once without locks, as gensim's workers "
+        "(1 with --deterministic)")
+    negative_group: int = setting(16, "batched update: pairs sharing one draw of negatives")
     max_row_updates: float | None = setting(
-        64.0, "most pair-updates one row takes per step (batching's cap)"
+        64.0, "batched update: most pair-updates one row takes per step (batching's cap)"
     )
     steps_per_execution: int = setting(16, "train steps per compiled call")
     tokenizer: str = setting("auto", _TOKENIZER_HELP, choices=TOKENIZERS)
@@ -65,6 +74,10 @@ class Word2VecConfig:
     def __post_init__(self):
         check_positive_int(self, "embedding_dim", "window", "negative", "min_count", "epochs")
         check_positive_int(self, "words_per_batch", "negative_group", "steps_per_execution")
+        check_positive_int(self, "workers")
+        check_choice(self, "update", WORD2VEC_UPDATES)
+        if self.update == "kernel" and not self.sg:
+            check_choice(self, "update", ("auto", "batched"))  # CBOW has no kernel
         check_positive_int(self, "max_vocab", optional=True)
         check_range(self, "sample", 0.0, 1.0)
         check_finite(self, "ns_exponent")

@@ -18,6 +18,12 @@ mean of the context words' input vectors.
 Speed (a pair-at-a-time Keras model is several times slower; the figures are in
 ``docs/benchmarks.md``):
 
+- Skip-gram trains by default with word2vec.c's and gensim's own update: each pair
+  in turn moves its input row and its ``1 + K`` output rows (``update="kernel"``), in a
+  compiled TensorFlow op (:mod:`llm_tf.vectors.native`, built on first use), ``workers``
+  threads on parts of each batch at once without row locks, as gensim's workers do.
+  The rest of this list is the batched step (``update="batched"``; CBOW, or where no
+  C++ compiler is found), TensorFlow ops on whole batches of pairs.
 - Each step takes all the pairs of ``words_per_batch`` consecutive corpus tokens
   (about 8k pairs for 2048 words) from :mod:`llm_tf.vectors.skipgram_data`, made with
   numpy in a ``tf.data`` generator, and ``steps_per_execution`` steps run per
@@ -124,6 +130,7 @@ class Word2VecModel(keras.Model):
         )
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
+        self._kernel = None  # set by use_kernel(): (op module, workers, alias tables)
 
     def build(self, input_shape=None):
         self.target_embedding.build()
@@ -140,6 +147,23 @@ class Word2VecModel(keras.Model):
         if p.shape != (self.vocab_size,) or p.min() < 0 or p.sum() <= 0:
             raise UserInputError(f"noise distribution must be ({self.vocab_size},) >= 0")
         self.noise_cdf.assign(np.cumsum(p / p.sum()).astype("float32"))
+
+    def use_kernel(self, module, workers: int = 1) -> None:
+        """Train with the compiled pair-by-pair update (:mod:`llm_tf.vectors.native`'s
+        op ``module``, ``workers`` threads), or with the batched step (``module=None``).
+
+        Takes effect at the next ``compile``; the noise distribution must be set.
+        """
+        if module is None:
+            self._kernel = None
+            return
+        if self.cbow:
+            raise UserInputError("the kernel update is skip-gram's; CBOW trains batched")
+        from llm_tf.vectors.native import alias_tables
+
+        p = np.diff(np.concatenate([[0.0], np.asarray(self.noise_cdf.numpy(), np.float64)]))
+        keep, alias = alias_tables(np.maximum(p, 0.0))
+        self._kernel = (module, int(workers), tf.constant(keep), tf.constant(alias))
 
     @property
     def metrics(self):
@@ -175,8 +199,31 @@ class Word2VecModel(keras.Model):
         n = tf.gather(counts, indices)
         return tf.minimum(1.0, self.max_row_updates / tf.maximum(n, 1.0))
 
+    def _kernel_step(self, centres, contexts):
+        """One batch by the compiled op: each pair's SGD update in turn, in place."""
+        module, workers, keep, alias = self._kernel
+        seed = tf.cast(self.optimizer.iterations, tf.int64) + 1_000_003 * (self.seed or 0)
+        loss, n_pairs = module.llm_tf_sgns_update(
+            self.target_embedding.embeddings.value.handle,
+            self.context_embedding.embeddings.value.handle,
+            tf.cast(contexts, tf.int32),
+            tf.cast(centres, tf.int32),
+            keep,
+            alias,
+            tf.cast(self.optimizer.learning_rate, tf.float32),
+            seed,
+            negative=self.negative,
+            threads=workers,
+        )
+        return loss, n_pairs
+
     def train_step(self, data):
         centres, contexts = data[0], data[1]  # data[2]: corpus words in the batch
+        if self._kernel is not None:
+            loss, n_pairs = self._kernel_step(centres, contexts)
+            self.optimizer.iterations.assign_add(1)  # drives the learning-rate schedule
+            self.loss_tracker.update_state(loss / tf.maximum(n_pairs, 1.0), sample_weight=n_pairs)
+            return {"loss": self.loss_tracker.result()}
         p = tf.shape(centres)[0]
         groups = p // self.negative_group
         # Pair p uses the negatives of group p % G, so that a group's pairs have
@@ -270,7 +317,8 @@ class Word2Vec(WordVectorTrainer):
     - the default is skip-gram (``sg=True``, the article's), gensim's is CBOW (``sg=0``);
     - ``save`` writes a folder (``vectors.txt``, ``vocab.json``, ``config.json``,
       ``model.keras``), nothing that runs code when read (JSON and arrays only);
-    - ``workers`` has no effect: TensorFlow decides the threads (one graph);
+    - ``workers`` (default 2) are the kernel update's threads; the batched update
+      (CBOW, or where the kernel cannot be built) leaves the threads to TensorFlow;
     - ``hs=1`` and ``cbow_mean=0`` are not implemented (a clear error);
     - ``train`` returns Keras' ``History`` and builds the vocabulary itself if needed.
 
@@ -293,7 +341,7 @@ class Word2Vec(WordVectorTrainer):
     """
 
     config_class = Word2VecConfig
-    _GENSIM_ONLY = ("sentences", "corpus_file", "min_alpha", "workers", "hs", "cbow_mean")
+    _GENSIM_ONLY = ("sentences", "corpus_file", "min_alpha", "hs", "cbow_mean")
 
     def __init__(self, config=None, sentences=None, corpus_file=None, **options):
         if hasattr(config, "__dataclass_fields__") and not isinstance(config, Word2VecConfig):
@@ -306,7 +354,6 @@ class Word2Vec(WordVectorTrainer):
         if sentences is not None and corpus_file is not None:
             raise TypeError("Word2Vec() takes sentences or corpus_file, not both")
         min_alpha = options.pop("min_alpha", None)
-        options.pop("workers", None)  # gensim's threads; TensorFlow sets its own
         if options.pop("hs", 0):
             raise UserInputError("hs=1 (hierarchical softmax) is not implemented: llm-tf's "
                                  "Word2Vec uses negative sampling (hs=0, negative=K)")
@@ -359,13 +406,13 @@ class Word2Vec(WordVectorTrainer):
         if self.vocab is None:
             self.build_vocab(source)
         self._wv = None  # the weights are about to change
+        kernel, workers = self._update(cfg)
         encoded = id_stream.encode_lines(tokens(), self.vocab.index)
         try:
-            plan = skipgram_data.BatchPlan(
-                encoded.n_tokens,
-                skipgram_data.words_per_step(encoded.n_tokens, cfg.words_per_batch),
-                cfg.negative_group,
-            )
+            # pair-by-pair updates need no smaller steps on a small corpus; batched ones do
+            words = cfg.words_per_batch if kernel else skipgram_data.words_per_step(
+                encoded.n_tokens, cfg.words_per_batch)
+            plan = skipgram_data.BatchPlan(encoded.n_tokens, words, cfg.negative_group)
             counts = id_stream.vocabulary_counts(self.vocab)
             keep = skipgram_data.keep_probabilities(counts, cfg.sample) if cfg.sample else None
             ds = skipgram_data.make_dataset(
@@ -373,6 +420,7 @@ class Word2Vec(WordVectorTrainer):
             )
             if self.model is None:
                 self.model = self._new_model(counts)
+            self.model.use_kernel(kernel, workers)
             lr0 = cfg.start_learning_rate
             schedule = keras.optimizers.schedules.PolynomialDecay(
                 lr0,
@@ -459,6 +507,19 @@ class Word2Vec(WordVectorTrainer):
         trainer = cls(config)
         trainer.vocab, trainer.model = vocab, model
         return trainer
+
+    @staticmethod
+    def _update(cfg: Word2VecConfig) -> tuple:
+        """(op module or None, workers): the kernel for skip-gram where it builds."""
+        if cfg.update == "batched" or not cfg.sg:
+            return None, 1
+        from llm_tf.vectors import native
+
+        module = native.sgns_kernel()
+        if module is None and cfg.update == "kernel":
+            raise UserInputError(f"update='kernel': the word2vec kernel cannot be built here "
+                                 f"({native.why_unavailable()}); use update='batched'")
+        return module, 1 if cfg.deterministic else cfg.workers
 
     def _new_model(self, counts: np.ndarray) -> Word2VecModel:
         cfg = self.config

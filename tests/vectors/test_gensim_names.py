@@ -48,7 +48,7 @@ def test_gensims_keywords_set_the_config_fields():
     assert w2v.config == Word2VecConfig(
         embedding_dim=8, window=3, min_count=2, sg=False, negative=3, epochs=2, seed=7,
         learning_rate=0.05, min_learning_rate_ratio=ratio, max_vocab=100, sample=1e-4,
-        ns_exponent=0.5)
+        ns_exponent=0.5, workers=4)
     assert w2v.config.sg is False and Word2Vec(sg=1).config.sg is True  # gensim's 0 / 1
     # the project's names still work, and a config with gensim's names on top of it
     assert Word2Vec(embedding_dim=8).config == Word2Vec(vector_size=8).config

@@ -111,16 +111,18 @@ def test_words_per_step_shrinks_for_a_small_corpus_only():
     assert wps(10, 2048) == 256
 
 
-def test_fit_uses_the_corpus_size_batching():
-    """Catches fit() cutting batches by config.words_per_batch alone: a 600-token corpus
-    must run ceil(600 / 256) = 3 steps an epoch, not 1."""
+@pytest.mark.parametrize("update,steps", [("batched", 3), ("kernel", 1)])
+def test_fit_uses_the_corpus_size_batching(update, steps):
+    """Catches fit() cutting batched steps by config.words_per_batch alone: a 600-token
+    corpus must run ceil(600 / 256) = 3 steps an epoch, not 1. The pair-by-pair kernel
+    updates after every pair whatever the step, so it takes words_per_batch."""
     from llm_tf.vectors import Word2Vec, Word2VecConfig
 
     rng = np.random.default_rng(0)
     lines = [[f"w{i}" for i in rng.integers(0, 20, size=20)] for _ in range(30)]
-    w2v = Word2Vec(Word2VecConfig.tiny(epochs=1, words_per_batch=2048))
+    w2v = Word2Vec(Word2VecConfig.tiny(epochs=1, words_per_batch=2048, update=update))
     w2v.fit(lines, verbose=0)
-    assert int(w2v.model.optimizer.iterations.numpy()) == 3
+    assert int(w2v.model.optimizer.iterations.numpy()) == steps
 
 
 def test_cbow_examples_hold_the_window():
@@ -327,8 +329,12 @@ def test_the_listing_runs_as_printed():
     assert word_vectors.vectors.shape == (3, 8)
 
 
-def test_training_is_deterministic_given_the_seed(en_corpus):
-    cfg = Word2VecConfig.tiny(tokenizer="word", epochs=1, min_count=2, seed=5)
+@pytest.mark.parametrize("update", ["batched", "kernel"])
+def test_training_is_deterministic_given_the_seed(en_corpus, update):
+    # the kernel's workers update rows without locks: one worker with --deterministic
+    deterministic = update == "kernel"
+    cfg = Word2VecConfig.tiny(tokenizer="word", epochs=1, min_count=2, seed=5, update=update,
+                              deterministic=deterministic)
     a = Word2Vec(cfg)
     a.fit(en_corpus, verbose=0)
     b = Word2Vec(cfg)
