@@ -82,6 +82,7 @@ def run_llm_tf(args, n_tokens: int, seed: int) -> dict:
         tokenizer="space",
         seed=seed,
         update=args.update,
+        workers=args.workers,
     )
     w2v = Word2Vec(cfg)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -239,6 +240,8 @@ def main(argv=None) -> int:
     p.add_argument("--update", choices=["auto", "kernel", "batched"], default="auto",
                    help="llm-tf's update (Word2VecConfig.update): auto, the default, is the "
                    "compiled pair-by-pair kernel for skip-gram where it builds")
+    p.add_argument("--workers", type=int, default=2,
+                   help="the kernel update's threads (gensim's workers stay 2)")
     p.add_argument("--intra-op-threads", type=int, default=0,
                    help="TensorFlow's intra-op threads (0: its default); e.g. 1 with "
                    "--inter-op-threads 2, one thread per op and two ops at once")

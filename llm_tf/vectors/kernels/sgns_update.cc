@@ -22,6 +22,9 @@
 #include <cstdint>
 #include <cstring>
 #include <vector>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 #include "tensorflow/core/framework/op.h"
 #include "tensorflow/core/framework/op_kernel.h"
@@ -69,6 +72,82 @@ constexpr float kMaxExp = 6.0f;
 
 inline float Softplus(float x) {  // log(1 + e^x), stable
   return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+// u . v over n floats.
+inline float Dot(const float* __restrict u, const float* __restrict v, int64_t n) {
+#ifdef __AVX512F__  // one 16-wide accumulator, a masked tail, a shuffle-tree final sum
+  __m512 acc = _mm512_setzero_ps();
+  int64_t d = 0;
+  for (; d + 16 <= n; d += 16) {
+    acc = _mm512_fmadd_ps(_mm512_loadu_ps(u + d), _mm512_loadu_ps(v + d), acc);
+  }
+  if (d < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - d)) - 1);
+    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, u + d), _mm512_maskz_loadu_ps(m, v + d), acc);
+  }
+  return _mm512_reduce_add_ps(acc);
+#else
+  float f = 0.0f;
+#pragma omp simd reduction(+ : f)
+  for (int64_t d = 0; d < n; ++d) f += u[d] * v[d];
+  return f;
+#endif
+}
+
+// u_j . v for four rows at once (four independent sums keep the FMA units busy).
+inline void Dot4(const float* const* u, const float* __restrict v, int64_t n, float* out) {
+#ifdef __AVX512F__
+  __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t d = 0;
+  for (; d + 16 <= n; d += 16) {
+    const __m512 vd = _mm512_loadu_ps(v + d);
+    a0 = _mm512_fmadd_ps(_mm512_loadu_ps(u[0] + d), vd, a0);
+    a1 = _mm512_fmadd_ps(_mm512_loadu_ps(u[1] + d), vd, a1);
+    a2 = _mm512_fmadd_ps(_mm512_loadu_ps(u[2] + d), vd, a2);
+    a3 = _mm512_fmadd_ps(_mm512_loadu_ps(u[3] + d), vd, a3);
+  }
+  if (d < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - d)) - 1);
+    const __m512 vd = _mm512_maskz_loadu_ps(m, v + d);
+    a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, u[0] + d), vd, a0);
+    a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, u[1] + d), vd, a1);
+    a2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, u[2] + d), vd, a2);
+    a3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, u[3] + d), vd, a3);
+  }
+  out[0] = _mm512_reduce_add_ps(a0);
+  out[1] = _mm512_reduce_add_ps(a1);
+  out[2] = _mm512_reduce_add_ps(a2);
+  out[3] = _mm512_reduce_add_ps(a3);
+#else
+  for (int j = 0; j < 4; ++j) out[j] = Dot(u[j], v, n);
+#endif
+}
+
+// e += g u, then u += g v, over n floats.
+inline void Update(float* __restrict e, float* __restrict u, const float* __restrict v, float g,
+                   int64_t n) {
+#ifdef __AVX512F__
+  const __m512 gv = _mm512_set1_ps(g);
+  int64_t d = 0;
+  for (; d + 16 <= n; d += 16) {
+    const __m512 ud = _mm512_loadu_ps(u + d);
+    _mm512_storeu_ps(e + d, _mm512_fmadd_ps(gv, ud, _mm512_loadu_ps(e + d)));
+    _mm512_storeu_ps(u + d, _mm512_fmadd_ps(gv, _mm512_loadu_ps(v + d), ud));
+  }
+  if (d < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - d)) - 1);
+    const __m512 ud = _mm512_maskz_loadu_ps(m, u + d);
+    _mm512_mask_storeu_ps(e + d, m, _mm512_fmadd_ps(gv, ud, _mm512_maskz_loadu_ps(m, e + d)));
+    _mm512_mask_storeu_ps(u + d, m, _mm512_fmadd_ps(gv, _mm512_maskz_loadu_ps(m, v + d), ud));
+  }
+#else
+#pragma omp simd
+  for (int64_t d = 0; d < n; ++d) {
+    e[d] += g * u[d];
+    u[d] += g * v[d];
+  }
+#endif
 }
 
 // The variable's buffer, made private first if a reader still holds it (as
@@ -149,34 +228,67 @@ class SgnsUpdateOp : public OpKernel {
     std::atomic<int64_t> next_chunk{0};
     std::vector<double> loss(workers, 0.0), counted(workers, 0.0);
 
-    auto run = [&](int worker) {
+    auto run = [&, in, out, dim, lr, vocab](int worker) {  // by value: kept in registers
       std::vector<float> e(dim);
       std::vector<int64_t> targets(negative_ + 1);
+      // Rows are scattered over tables larger than the caches: while one pair is
+      // updated, the next pair's negatives are drawn and all its rows prefetched.
+      auto prefetch_row = [dim](const float* row) {
+        for (int64_t d = 0; d < dim; d += 16) __builtin_prefetch(row + d, 1);
+      };
+      std::vector<int64_t> next(negative_ + 1);
+      std::vector<float> dots(negative_ + 1);
       for (int64_t c = next_chunk++; c < chunks; c = next_chunk++) {
         uint64_t rng = seed * 0x100000001B3ULL + static_cast<uint64_t>(c) + 1;
         const bool score = c < loss_chunks_;
-        for (int64_t p = c * kChunk; p < std::min(n, (c + 1) * kChunk); ++p) {
-          const int32_t centre = ctr_ids[p];
-          if (centre == 0) continue;  // padding
-          float* v = in + static_cast<int64_t>(ctx_ids[p]) * dim;
-          std::fill(e.begin(), e.end(), 0.0f);
-          // Draw the negatives first (Walker's alias method: one random number, one
-          // lookup) and prefetch their rows, which are scattered over the table.
+        const int64_t first = c * kChunk, last = std::min(n, (c + 1) * kChunk);
+        // Draw the negatives of pair p (Walker's alias method: one random number, one
+        // lookup) and prefetch its rows.
+        auto draw = [&](int64_t p) {
+          if (p >= last || ctr_ids[p] == 0) return;
           for (int k = 1; k <= negative_; ++k) {
             const uint64_t r = SplitMix64(&rng);
             const int64_t w = static_cast<int64_t>((r >> 32) * static_cast<uint64_t>(vocab) >> 32);
             const float coin = static_cast<float>(r & 0xFFFFFF) * (1.0f / 16777216.0f);
-            targets[k] = coin < keep[w] ? w : alias[w];
-            __builtin_prefetch(out + targets[k] * dim);
+            next[k] = coin < keep[w] ? w : alias[w];
+            prefetch_row(out + next[k] * dim);
           }
+          prefetch_row(in + static_cast<int64_t>(ctx_ids[p]) * dim);
+          prefetch_row(out + static_cast<int64_t>(ctr_ids[p]) * dim);
+        };
+        draw(first);
+        for (int64_t p = first; p < last; ++p) {
+          const int32_t centre = ctr_ids[p];
+          if (centre == 0) {  // padding
+            draw(p + 1);
+            continue;
+          }
+          std::swap(targets, next);
+          draw(p + 1);
+          float* v = in + static_cast<int64_t>(ctx_ids[p]) * dim;
+          std::fill(e.begin(), e.end(), 0.0f);
           targets[0] = centre;
+          // The 1 + K dot products come first, interleaved, when the targets are
+          // distinct rows: then no update changes another target's row, and the
+          // result is the sequential one. A repeated row takes the sequential path.
+          bool distinct = true;
+          for (int k = 1; k <= negative_ && distinct; ++k) {
+            for (int j = 0; j < k; ++j) distinct &= targets[j] != targets[k];
+          }
+          if (distinct) {
+            int k = 0;
+            for (; k + 4 <= negative_ + 1; k += 4) {
+              const float* rows[4] = {out + targets[k] * dim, out + targets[k + 1] * dim,
+                                      out + targets[k + 2] * dim, out + targets[k + 3] * dim};
+              Dot4(rows, v, dim, dots.data() + k);
+            }
+            for (; k <= negative_; ++k) dots[k] = Dot(out + targets[k] * dim, v, dim);
+          }
           for (int k = 0; k <= negative_; ++k) {
             const int64_t target = targets[k];
             if (k > 0 && target == centre) continue;
             float* __restrict u = out + target * dim;
-            float f = 0.0f;
-#pragma omp simd reduction(+ : f)
-            for (int64_t d = 0; d < dim; ++d) f += u[d] * v[d];
+            const float f = distinct ? dots[k] : Dot(u, v, dim);
             const float label = k == 0 ? 1.0f : 0.0f;
             // word2vec.c's sigmoid: a table on [-6, 6], saturated outside
             float g;
@@ -188,12 +300,7 @@ class SgnsUpdateOp : public OpKernel {
               g = lr * (label - sigmoid[static_cast<int>((f + kMaxExp) * (kTableSize / kMaxExp / 2))]);
             }
             if (score) loss[worker] += Softplus(k == 0 ? -f : f);
-            float* __restrict ep = e.data();
-#pragma omp simd
-            for (int64_t d = 0; d < dim; ++d) {
-              ep[d] += g * u[d];
-              u[d] += g * v[d];
-            }
+            Update(e.data(), u, v, g, dim);
           }
           for (int64_t d = 0; d < dim; ++d) v[d] += e[d];
           if (score) counted[worker] += 1.0;
