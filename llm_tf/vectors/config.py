@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, fields
 
+from llm_tf.errors import UserInputError
 from llm_tf.settings import (
     check_choice,
     check_finite,
@@ -77,7 +78,8 @@ class Word2VecConfig:
         check_positive_int(self, "workers")
         check_choice(self, "update", WORD2VEC_UPDATES)
         if self.update == "kernel" and not self.sg:
-            check_choice(self, "update", ("auto", "batched"))  # CBOW has no kernel
+            raise UserInputError("update must be auto or batched for CBOW (sg=False, --cbow): "
+                                 "the kernel is skip-gram's, got 'kernel'")
         check_positive_int(self, "max_vocab", optional=True)
         check_range(self, "sample", 0.0, 1.0)
         check_finite(self, "ns_exponent")

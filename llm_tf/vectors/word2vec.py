@@ -219,11 +219,14 @@ class Word2VecModel(keras.Model):
 
     def train_step(self, data):
         centres, contexts = data[0], data[1]  # data[2]: corpus words in the batch
-        if self._kernel is not None:
-            loss, n_pairs = self._kernel_step(centres, contexts)
-            self.optimizer.iterations.assign_add(1)  # drives the learning-rate schedule
-            self.loss_tracker.update_state(loss / tf.maximum(n_pairs, 1.0), sample_weight=n_pairs)
-            return {"loss": self.loss_tracker.result()}
+        step = self._batched_step if self._kernel is None else self._kernel_step
+        loss, n_pairs = step(centres, contexts)
+        self.optimizer.iterations.assign_add(1)  # drives the learning-rate schedule
+        self.loss_tracker.update_state(loss / tf.maximum(n_pairs, 1.0), sample_weight=n_pairs)
+        return {"loss": self.loss_tracker.result()}
+
+    def _batched_step(self, centres, contexts):
+        """One batch by TensorFlow ops: the pairs' closed-form gradients summed, sparse SGD."""
         p = tf.shape(centres)[0]
         groups = p // self.negative_group
         # Pair p uses the negatives of group p % G, so that a group's pairs have
@@ -284,9 +287,7 @@ class Word2VecModel(keras.Model):
         w_out.scatter_nd_sub(
             tf.reshape(negatives, [-1, 1]), tf.reshape(grad_neg, [-1, self.embedding_dim])
         )
-        self.optimizer.iterations.assign_add(1)  # drives the learning-rate schedule
-        self.loss_tracker.update_state(loss / tf.maximum(n_pairs, 1.0), sample_weight=n_pairs)
-        return {"loss": self.loss_tracker.result()}
+        return loss, n_pairs
 
     def get_config(self):
         config = super().get_config()
