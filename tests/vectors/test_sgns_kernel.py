@@ -158,11 +158,18 @@ def test_auto_picks_the_kernel_for_skipgram_only(op, en_corpus):
         Word2VecConfig(sg=False, update="kernel")
 
 
-def test_the_build_is_cached_per_source_and_cpu(tmp_path, monkeypatch):
+def test_the_build_is_cached_per_source_and_reused(tmp_path, monkeypatch):
+    """Without compiling (the op fixture proves a real build): a cached library is reused
+    with no compiler at hand, and another source gets another file."""
     monkeypatch.setenv("LLM_TF_KERNEL_CACHE", str(tmp_path))
+    monkeypatch.setenv("CXX", str(tmp_path / "no-such-compiler"))
     path = native.kernel_path()
     assert path.parent == tmp_path and path.name.startswith("sgns_update-")
-    built = native.build()
-    assert built == path and path.stat().st_size > 0
-    mtime = path.stat().st_mtime_ns
-    assert native.build() == path and path.stat().st_mtime_ns == mtime  # not rebuilt
+    with pytest.raises(RuntimeError, match="no C\\+\\+ compiler"):
+        native.build()  # nothing cached yet: it must compile
+    path.write_bytes(b"a built library")
+    assert native.build() == path  # cached: no compiler needed
+    edited = tmp_path / "sgns_update.cc"
+    edited.write_bytes(native.SOURCE.read_bytes() + b"// edited\n")
+    monkeypatch.setattr(native, "SOURCE", edited)
+    assert native.kernel_path() != path
