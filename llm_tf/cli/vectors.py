@@ -123,8 +123,10 @@ def _finish(trainer, out: Path, seconds: float, as_json: bool = False, epochs: i
     words = sum(trainer.vocab.counts.values()) * epochs
     rate = words / seconds if seconds > 0 else 0.0
     if as_json:
+        update = getattr(trainer, "update_used", None)  # word2vec's: kernel or batched
         print(json.dumps({"vectors": len(wv), "dim": wv.dim, "seconds": round(seconds, 2),
                           "epochs_trained": epochs, "words_per_second": round(rate),
+                          **({"update": update} if update else {}),
                           "vectors_file": str(out / "vectors.txt"),
                           "projector": str(out / "projector"),
                           "neighbours": {w: [[n, round(float(s), 4)] for n, s in pairs]

@@ -56,6 +56,7 @@ TensorFlow's); the forward ``call`` uses ``keras.ops``.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -373,6 +374,7 @@ class Word2Vec(WordVectorTrainer):
                 raise UserInputError(f"min_alpha must be in [0, alpha={start}], got {min_alpha!r}")
             self.config = replace(self.config, min_learning_rate_ratio=min_alpha / start)
         self._wv: WordVectors | None = None
+        self.update_used: str | None = None  # "kernel" or "batched", set by fit
         source = sentences if sentences is not None else corpus_file
         if source is not None:
             self.fit(source, verbose=0)
@@ -408,6 +410,7 @@ class Word2Vec(WordVectorTrainer):
             self.build_vocab(source)
         self._wv = None  # the weights are about to change
         kernel, workers = self._update(cfg)
+        self.update_used = "batched" if kernel is None else "kernel"
         encoded = id_stream.encode_lines(tokens(), self.vocab.index)
         try:
             # pair-by-pair updates need no smaller steps on a small corpus; batched ones do
@@ -520,6 +523,11 @@ class Word2Vec(WordVectorTrainer):
         if module is None and cfg.update == "kernel":
             raise UserInputError(f"update='kernel': the word2vec kernel cannot be built here "
                                  f"({native.why_unavailable()}); use update='batched'")
+        if module is None:  # auto: say once why this run takes the slower step
+            warnings.warn(f"word2vec: the compiled update is not available "
+                          f"({native.why_unavailable()}); training with the batched "
+                          "TensorFlow-ops step (about 2.5x slower)", RuntimeWarning,
+                          stacklevel=3)
         return module, 1 if cfg.deterministic else cfg.workers
 
     def _new_model(self, counts: np.ndarray) -> Word2VecModel:

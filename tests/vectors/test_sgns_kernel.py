@@ -138,8 +138,9 @@ def test_without_a_compiler_auto_trains_batched_and_kernel_says_why(tmp_path, mo
         assert "no C++ compiler" in native.why_unavailable()
         cfg = Word2VecConfig.tiny(tokenizer="word", epochs=1, min_count=2)
         w2v = Word2Vec(cfg)
-        w2v.fit(en_corpus, verbose=0)  # auto: the batched step
-        assert w2v.model._kernel is None
+        with pytest.warns(RuntimeWarning, match="batched TensorFlow-ops step"):
+            w2v.fit(en_corpus, verbose=0)  # auto: the batched step, and it says so
+        assert w2v.model._kernel is None and w2v.update_used == "batched"
         with pytest.raises(UserInputError, match="kernel cannot be built here.*no C\\+\\+"):
             Word2Vec(Word2VecConfig.tiny(tokenizer="word", min_count=2, update="kernel")).fit(
                 en_corpus, verbose=0)
@@ -151,9 +152,10 @@ def test_auto_picks_the_kernel_for_skipgram_only(op, en_corpus):
     sg = Word2Vec(Word2VecConfig.tiny(tokenizer="word", epochs=1, min_count=2))
     sg.fit(en_corpus, verbose=0)
     assert sg.model._kernel is not None and sg.model._kernel[1] == 2  # two workers
+    assert sg.update_used == "kernel"
     cbow = Word2Vec(Word2VecConfig.tiny(tokenizer="word", epochs=1, min_count=2, sg=False))
     cbow.fit(en_corpus, verbose=0)
-    assert cbow.model._kernel is None
+    assert cbow.model._kernel is None and cbow.update_used == "batched"
     with pytest.raises(UserInputError, match="update"):
         Word2VecConfig(sg=False, update="kernel")
 
