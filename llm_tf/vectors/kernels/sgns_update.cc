@@ -150,6 +150,20 @@ inline void Update(float* __restrict e, float* __restrict u, const float* __rest
 #endif
 }
 
+// word2vec.c's expTable: sigmoid at kTableSize + 1 points on [-kMaxExp, kMaxExp],
+// built once per process.
+const float* SigmoidTable() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(kTableSize + 1);
+    for (int i = 0; i <= kTableSize; ++i) {
+      const float x = (2.0f * i / kTableSize - 1.0f) * kMaxExp;
+      t[i] = 1.0f / (1.0f + std::exp(-x));
+    }
+    return t;
+  }();
+  return table.data();
+}
+
 // The variable's buffer, made private first if a reader still holds it (as
 // TensorFlow's own sparse updates do), so that the update is seen by no one else.
 absl::Status PrivateBuffer(OpKernelContext* ctx, Var* var) {
@@ -214,11 +228,7 @@ class SgnsUpdateOp : public OpKernel {
       OP_REQUIRES(ctx, alias[w] >= 0 && alias[w] < vocab,
                   errors::InvalidArgument("alias id out of range [0, ", vocab, ")"));
     }
-    float sigmoid[kTableSize + 1];
-    for (int i = 0; i <= kTableSize; ++i) {
-      const float x = (2.0f * i / kTableSize - 1.0f) * kMaxExp;
-      sigmoid[i] = 1.0f / (1.0f + std::exp(-x));
-    }
+    const float* sigmoid = SigmoidTable();
     // The batch is cut in chunks of kChunk pairs that the workers take in turn from a
     // shared counter, so a worker the OS pauses holds no one up. Chunk c draws its
     // negatives from its own random stream, so one worker's result depends on the
