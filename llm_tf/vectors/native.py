@@ -57,11 +57,16 @@ def _cpu_key() -> str:
     return "\n".join(sorted(set(lines))) or platform.machine()
 
 
+# -U__AVX512FP16__: TensorFlow's Eigen headers fail to compile with AVX512-FP16 packet
+# math (Sapphire Rapids and later, under -march=native); the op needs none of it.
+FLAGS = ("-O3", "-march=native", "-U__AVX512FP16__", "-fopenmp-simd", "-shared", "-fPIC", "-w")
+
+
 def _command(compiler: str, output: Path) -> list[str]:
     import tensorflow as tf
 
     return [
-        compiler, "-O3", "-march=native", "-fopenmp-simd", "-shared", "-fPIC", "-w",
+        compiler, *FLAGS,
         *tf.sysconfig.get_compile_flags(), str(SOURCE), "-o", str(output),
         *tf.sysconfig.get_link_flags(),
     ]
@@ -73,7 +78,7 @@ def kernel_path() -> Path:
 
     key = hashlib.sha256()
     for part in (SOURCE.read_bytes(), tf.__version__.encode(), _cpu_key().encode(),
-                 sys.platform.encode()):
+                 sys.platform.encode(), " ".join(FLAGS).encode()):
         key.update(part)
     return cache_dir() / f"sgns_update-{key.hexdigest()[:16]}.so"
 
