@@ -436,8 +436,11 @@ class Word2Vec(WordVectorTrainer):
                 jit_compile=False,
                 steps_per_execution=min(cfg.steps_per_execution, plan.steps),
             )
+            # One iterator for the whole run (steps_per_epoch keeps Keras from making a
+            # new one, and tf.data a new generator, every epoch: ~10% on a small corpus).
             return self.model.fit(
-                ds, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False
+                ds.repeat(epochs), epochs=epochs, steps_per_epoch=plan.steps,
+                verbose=verbose, callbacks=callbacks, shuffle=False,
             )
         finally:
             encoded.close()
