@@ -213,8 +213,9 @@ def word2vec(tmp: Path, quick: bool) -> list[Row]:
         small.write_text((ROOT / "data" / "corpus.en.txt").read_text(encoding="utf-8"),
                          encoding="utf-8")
         cmd += ["--corpus", small, "--epochs", "1", "--min-count", "1"]
-    else:  # medians of 3 seeds, PTB and its first 60,000 words (20 epochs), as issue 11 asks
-        cmd += ["--repeats", "3", "--small", "60000"]
+    else:  # medians of 3 seeds on PTB, and of 9 on its first 60,000 words (20 epochs):
+        # issue 11 asks for 3 or more; the small corpus's WordSim-353 has 67 pairs
+        cmd += ["--repeats", "3", "--small", "60000", "--small-repeats", "9"]
     run(cmd, 3600)
     r = json.loads(out.read_text())
     rows = []
@@ -222,7 +223,7 @@ def word2vec(tmp: Path, quick: bool) -> list[Row]:
         if not figures:
             continue
         ours, peer = figures["llm-tf SGNS"], figures["gensim SGNS (workers=2)"]
-        where = "" if quick else f", {corpus}"
+        where = ("" if quick else f", {corpus}") + f" (update: {ours.get('update', '?')})"
         rows += [
             Row("word2vec vs gensim", f"words/s{where}", ours["words_s"], peer["words_s"],
                 "gensim, workers=2", ">= 0.75x peer", judge(ours["words_s"], peer["words_s"],
