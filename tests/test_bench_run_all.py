@@ -37,6 +37,30 @@ def test_markdown_table_rows():
     assert lines[4] == "| w2v | skipped | - | gensim | - | >= 0.75x peer | - |"
 
 
+def test_nanogpt_measured_on_this_machine_replaces_the_issue_figure(tmp_path, monkeypatch):
+    """--nanogpt-tokens-per-s: the Transformer's ratio is against nanoGPT measured beside
+    it, and the table says so; without it, against issue 11's 17,000 (lm_compare faked)."""
+
+    def fake_run(cmd, timeout, env=None):
+        out = cmd[cmd.index("--json") + 1]
+        row = {"model": "transformer", "iters": 2000, "tokens_per_s": 15_000.0,
+               "val_window": 1.88}
+        out.write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    monkeypatch.setattr(run_all, "run", fake_run)
+    monkeypatch.setitem(run_all.NANOGPT, "source", run_all.NANOGPT["source"])
+    for argv, peer, met in (([], 17_000.0, False),
+                            (["--nanogpt-tokens-per-s", "10000", "--nanogpt-val-loss", "1.9"],
+                             10_000.0, True)):
+        monkeypatch.setitem(run_all.NANOGPT, "tokens_per_s", 17_000.0)
+        monkeypatch.setitem(run_all.NANOGPT, "val_loss", 1.92)
+        run_all.main(["--only", "transformer", "--out", str(tmp_path)] + argv)
+        rows = json.loads((tmp_path / "benchmark_table.json").read_text())["rows"]
+        assert rows[0]["peer"] == peer and rows[0]["met"] is met
+        assert ("measured on this machine" in rows[0]["peer_name"]) == bool(argv)
+        assert rows[1]["peer"] == (1.9 if argv else 1.92) and rows[1]["met"] is True
+
+
 @pytest.mark.slow
 def test_quick_run_writes_the_table(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run_all.py"), "--quick",
