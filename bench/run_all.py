@@ -289,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="nanoGPT's validation loss at 2,000 iterations in that run (default 1.92)")
     args = p.parse_args(argv)
     if args.nanogpt_tokens_per_s or args.nanogpt_val_loss:
-        NANOGPT.update(source="measured on this machine")
-        NANOGPT["tokens_per_s"] = args.nanogpt_tokens_per_s or NANOGPT["tokens_per_s"]
-        NANOGPT["val_loss"] = args.nanogpt_val_loss or NANOGPT["val_loss"]
+        NANOGPT.update(source="measured on this machine",
+                       tokens_per_s=args.nanogpt_tokens_per_s or NANOGPT["tokens_per_s"],
+                       val_loss=args.nanogpt_val_loss or NANOGPT["val_loss"])
     load_before, start = os.getloadavg(), time.perf_counter()
     rows: list[Row] = []
     failed: list[str] = []
