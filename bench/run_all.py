@@ -174,18 +174,26 @@ def lstm_throughput(tmp: Path, quick: bool) -> list[Row]:
 
 
 def transformer_vs_nanogpt(tmp: Path, quick: bool) -> list[Row]:
+    """The nanoGPT recipe trained by the library, medians over seeds 1-3 (one with
+    ``--quick``): a seed moves the validation loss by about 0.01 nats/char (session 12:
+    1.899-1.908 ours, 1.896-1.905 nanoGPT's), as much as the two differ."""
     out = tmp / "lm.jsonl"
-    cmd = [PY, BENCH / "lm_compare.py", "--dataset", "shakespeare", "--models", "transformer",
-           "--jit", "--json", out]
-    run(cmd + (["--quick"] if quick else []), 3600)
-    row = next(json.loads(line) for line in out.read_text().splitlines()
-               if json.loads(line).get("model") == "transformer")
-    tps, loss = row["tokens_per_s"], row.get("val_window")
+    seeds = (1,) if quick else (1, 2, 3)
+    for seed in seeds:
+        cmd = [PY, BENCH / "lm_compare.py", "--dataset", "shakespeare", "--models",
+               "transformer", "--jit", "--seed", str(seed), "--json", out]
+        run(cmd + (["--quick"] if quick else []), 3600)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    rows = [r for r in rows if r.get("model") == "transformer"]
+    tps = statistics.median(r["tokens_per_s"] for r in rows)
+    losses = [r["val_window"] for r in rows if r.get("val_window") is not None]
+    loss = statistics.median(losses) if losses else None
+    of = f"median of {len(rows)} seeds, " if len(rows) > 1 else ""
     return [
-        Row("Transformer vs nanoGPT", f"training tokens/s ({row['iters']} iterations)", tps,
-            NANOGPT["tokens_per_s"], f"nanoGPT, CPU, 2 cores: {NANOGPT['source']}",
+        Row("Transformer vs nanoGPT", f"training tokens/s ({of}{rows[0]['iters']} iterations)",
+            tps, NANOGPT["tokens_per_s"], f"nanoGPT, CPU, 2 cores: {NANOGPT['source']}",
             ">= 1.5x peer", judge(tps, NANOGPT["tokens_per_s"], ">=", 1.5), "tokens/s"),
-        Row("Transformer vs nanoGPT", "validation loss, nats/char (window)", loss,
+        Row("Transformer vs nanoGPT", f"validation loss, nats/char ({of}window)", loss,
             NANOGPT["val_loss"], f"nanoGPT at 2,000 iterations: {NANOGPT['source']}",
             "<= 1.0x peer", None if quick else judge(loss, NANOGPT["val_loss"], "<=", 1.0)),
     ]
@@ -215,9 +223,10 @@ def word2vec(tmp: Path, quick: bool) -> list[Row]:
         small.write_text((ROOT / "data" / "corpus.en.txt").read_text(encoding="utf-8"),
                          encoding="utf-8")
         cmd += ["--corpus", small, "--epochs", "1", "--min-count", "1"]
-    else:  # medians of 3 seeds on PTB, and of 9 on its first 60,000 words (20 epochs):
-        # issue 11 asks for 3 or more; the small corpus's WordSim-353 has 67 pairs
-        cmd += ["--repeats", "3", "--small", "60000", "--small-repeats", "9"]
+    else:  # medians of 9 seeds on PTB and on its first 60,000 words (20 epochs): issue 11
+        # asks for 3 or more, and one seed moves WordSim-353 by 0.01-0.02 on PTB (237
+        # pairs: 0.155-0.178 over 9 seeds in session 12) and by ~0.02 on the small corpus
+        cmd += ["--repeats", "9", "--small", "60000", "--small-repeats", "9"]
     run(cmd, 3600)
     r = json.loads(out.read_text())
     rows = []
@@ -286,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                    "hand beside this script: docs/benchmarks.md says how); default: issue "
                    "11's 17,000, taken on another machine")
     p.add_argument("--nanogpt-val-loss", type=float, default=None, metavar="X",
-                   help="nanoGPT's validation loss at 2,000 iterations in that run (default 1.92)")
+                   help="nanoGPT's validation loss at 2,000 iterations in that run (default "
+                   "1.92); both figures medians over seeds, as ours are (seeds 1-3)")
     args = p.parse_args(argv)
     if args.nanogpt_tokens_per_s or args.nanogpt_val_loss:
         NANOGPT.update(source="measured on this machine",
@@ -311,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     minutes = (time.perf_counter() - start) / 60
     head = (f"`python bench/run_all.py{' --quick' if args.quick else ''}` "
             f"({time.strftime('%Y-%m-%d')}, {minutes:.1f} min, Python "
-            f"{platform.python_version()}, {os.cpu_count()} CPU cores ({cpu_model()}); load average 1 / 5 / 15 "
-            f"min {' / '.join(f'{x:.2f}' for x in load_before)} before, "
+            f"{platform.python_version()}, {os.cpu_count()} CPU cores ({cpu_model()}); load "
+            f"average 1 / 5 / 15 min {' / '.join(f'{x:.2f}' for x in load_before)} before, "
             f"{' / '.join(f'{x:.2f}' for x in load_after)} after)"
             + (" - a smoke run: its figures are not the benchmarks'" if args.quick else ""))
     lines = [head, "", *markdown(rows)]
