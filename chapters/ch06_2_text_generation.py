@@ -170,12 +170,12 @@ def step2_generate(model, tok, vocab, lang: str, args) -> None:
           + " / ".join(f"{h:.3f}" for h in entropies) + " nats (lower T, sharper)")
     assert entropies[0] < entropies[1] < entropies[2]
 
-    if not args.quick:  # the library's text-in, text-out call, XLA-compiled, gives the same text
+    if not args.quick:  # the library's text-in, text-out call gives the same text
         text = generate_text(stepping_view(model), tok, vocab, prompt,
                              SamplingConfig(temperature=0.8, seed=args.seed, max_tokens=n))
         expected = render(prompt_tokens + vocab.decode(outs[name_t]), tok)
         assert text == expected, "generate_text and the decoder disagree"
-        print("   generate_text (XLA) gives the same temperature-0.8 text as the loop above")
+        print("   generate_text gives the same temperature-0.8 text as the loop above")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,14 +19,25 @@ from llm_tf.text.tokenizers import Tokenizer
 from llm_tf.text.vocab import EOS, EOS_ID, Vocabulary
 
 
+# A Decoder made for one call compiles its loop for that call. XLA's compile (0.5-1 s)
+# is not repaid below about a thousand tokens: one-shot calls took 0.49 s without XLA
+# against 0.94 s with it (20 tokens, tiny LSTM), 0.77 / 1.02 s (300 tokens, §5 sizes),
+# 1.18 / 2.00 s (20 tokens, Transformer) and 3.90 / 4.60 s (1,000 tokens, Transformer),
+# the same tokens either way (session 12; docs/benchmarks.md). A Decoder kept across
+# calls (chat, bench/generation.py) compiles once and keeps XLA.
+XLA_MIN_TOKENS = 1024
+
+
 def generate_ids(
     stepper, prompt_ids: list[int], sampling: SamplingConfig, stop_ids: tuple[int, ...] = (),
     context: int | None = None,
 ) -> list[int]:
     """Ids continuing ``prompt_ids`` (after an ``<eos>``), chosen as ``sampling`` says;
-    ``context`` bounds a Transformer's context (see :class:`Decoder`)."""
-    return Decoder(stepper, context=context).generate([EOS_ID] + list(prompt_ids), sampling,
-                                                      stop_ids=stop_ids)
+    ``context`` bounds a Transformer's context (see :class:`Decoder`). The decoding loop
+    is XLA-compiled from :data:`XLA_MIN_TOKENS` tokens on, a graph below that."""
+    decoder = Decoder(stepper, context=context,
+                      jit_compile=sampling.max_tokens >= XLA_MIN_TOKENS)
+    return decoder.generate([EOS_ID] + list(prompt_ids), sampling, stop_ids=stop_ids)
 
 
 def render(tokens: list[str], tokenizer: Tokenizer) -> str:

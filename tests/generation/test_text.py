@@ -40,6 +40,30 @@ def test_generate_ids_feeds_eos_first():
     assert generate_ids(Chain(), [5], SamplingConfig(max_tokens=9), stop_ids=(7,)) == [6, 7]
 
 
+def test_one_shot_generation_compiles_with_xla_only_when_it_pays(monkeypatch):
+    """generate_ids builds a Decoder for one call: a graph loop below XLA_MIN_TOKENS (XLA's
+    compile costs more than it saves there), XLA from it on; the tokens are the same."""
+    from llm_tf.generation import text
+    from llm_tf.generation.decoder import Decoder
+
+    made = []
+
+    class Recording(Decoder):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            made.append(self.jit_compile)
+
+    monkeypatch.setattr(text, "Decoder", Recording)
+    few = generate_ids(Chain(), [5], SamplingConfig(max_tokens=6, temperature=0))
+    many = generate_ids(Chain(), [5], SamplingConfig(max_tokens=text.XLA_MIN_TOKENS,
+                                                      temperature=0))
+    assert made == [False, True]
+    assert len(many) == text.XLA_MIN_TOKENS and many[:6] == few == [6, 7, EOS_ID, 4, 5, 6]
+    plain = Decoder(Chain(), jit_compile=False).generate(
+        [EOS_ID, 5], SamplingConfig(max_tokens=text.XLA_MIN_TOKENS, temperature=0))
+    assert many == plain
+
+
 def test_generate_text_renders_eos_as_a_line_break_and_stops():
     space = Tokenizer("space")
     sampling = SamplingConfig(max_tokens=7, temperature=0)
