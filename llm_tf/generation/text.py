@@ -18,7 +18,6 @@ from llm_tf.generation.decoder import Decoder
 from llm_tf.text.tokenizers import Tokenizer
 from llm_tf.text.vocab import EOS, EOS_ID, Vocabulary
 
-
 # A Decoder made for one call compiles its loop for that call. XLA's compile (0.5-1 s)
 # is not repaid below about a thousand tokens: one-shot calls took 0.49 s without XLA
 # against 0.94 s with it (20 tokens, tiny LSTM), 0.77 / 1.02 s (300 tokens, §5 sizes),
