@@ -6,6 +6,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# pytest-xdist workers for make test / test-slow: each file's tests stay in one worker
+# (--dist loadfile, so a module's fixtures are built once). 2 workers on 2 cores: 698 s
+# against 1,091 s in one process (session 12). Each worker holds its own TensorFlow.
+TEST_WORKERS ?= 2
 
 .PHONY: venv demo test test-slow lint bench bench-w2v data clean
 
@@ -23,10 +27,10 @@ demo: $(STAMP)
 	$(BIN)/llm-tf demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m slow -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check llm_tf chapters tests bench data
