@@ -10,6 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # (--dist loadfile, so a module's fixtures are built once). 2 workers on 2 cores: 698 s
 # against 1,091 s in one process (session 12). Each worker holds its own TensorFlow.
 TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: venv demo test test-slow lint bench bench-w2v data clean
 
@@ -27,10 +28,10 @@ demo: $(STAMP)
 	$(BIN)/llm-tf demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PYTEST)
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow -n $(TEST_WORKERS) --dist loadfile
+	$(PYTEST) -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check llm_tf chapters tests bench data
